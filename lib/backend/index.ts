@@ -33,6 +33,10 @@ export function parseBackendName(value: string | undefined): BackendName | null 
 }
 
 function firstLine(error: unknown): string {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === "MODULE_NOT_FOUND" && String((error as Error).message).includes(NODE_BACKEND_PACKAGE)) {
+    return `${NODE_BACKEND_PACKAGE} is not installed (optional: its install downloads libtensorflow)`;
+  }
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n").find((line) => line.trim() !== "")?.trim() ?? "unknown error";
 }
