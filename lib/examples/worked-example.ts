@@ -1,0 +1,87 @@
+/**
+ * The numbers the by-hand chapters (1–4) work through, kept here so tests pin every printed value: a 6×6 picture
+ * of a "7", the kernels slid over it, and the seeded weights of the small fully connected layers in chapter 4.
+ */
+import type { Matrix } from "../ops/arrays";
+
+/**
+ * A 6×6 "7": 1 = ink, 0 = paper. The horizontal stroke runs along the top edge (row 0); the vertical stroke goes
+ * down column 4.
+ */
+export const SEVEN_IMAGE: Matrix = [
+  [1, 1, 1, 1, 1, 1],
+  [0, 0, 0, 0, 1, 0],
+  [0, 0, 0, 0, 1, 0],
+  [0, 0, 0, 0, 1, 0],
+  [0, 0, 0, 0, 1, 0],
+  [0, 0, 0, 0, 1, 0],
+];
+
+/**
+ * A "plus" kernel: it adds up the centre pixel and its four neighbours, so it responds most where a stroke passes
+ * through the middle of the window, whichever way the stroke runs.
+ */
+export const STROKE_KERNEL: Matrix = [
+  [0, 1, 0],
+  [1, 1, 1],
+  [0, 1, 0],
+];
+
+/** A second kernel for chapter 4: it responds to horizontal strokes only (the middle row of the window). */
+export const HORIZONTAL_KERNEL: Matrix = [
+  [0, 0, 0],
+  [1, 1, 1],
+  [0, 0, 0],
+];
+
+/** The seed of chapter 4's weights: fixed here (not CNN_SEED) because the chapter prints and the tests pin them. */
+export const EXAMPLE_SEED = 7;
+/** Hidden units of chapter 4's fully connected layer. */
+export const EXAMPLE_HIDDEN_UNITS = 4;
+/** Digits 0–9 for the softmax output. */
+export const DIGIT_CLASSES = 10;
+/** Weights are drawn from [-WEIGHT_RANGE, WEIGHT_RANGE] and rounded to 2 decimals, so a reader can redo the sums. */
+const WEIGHT_RANGE = 0.5;
+const WEIGHT_DECIMALS = 100;
+
+/**
+ * mulberry32: a tiny, well-known 32-bit generator. Good enough for example weights, and simple enough to be
+ * reproduced anywhere (the tests re-derive the weights independently).
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A rows × cols matrix of seeded weights in [-0.5, 0.5], 2 decimals. */
+export function seededWeights(rows: number, cols: number, random: () => number): Matrix {
+  return Array.from({ length: rows }, () =>
+    Array.from({ length: cols }, () => Math.round((random() * 2 - 1) * WEIGHT_RANGE * WEIGHT_DECIMALS) / WEIGHT_DECIMALS),
+  );
+}
+
+export interface ExampleDenseWeights {
+  /** inputs × hidden (Keras kernel layout) and the hidden biases. */
+  hidden: { weights: Matrix; bias: number[] };
+  /** hidden × 1: the "is this a 7?" output, read through a sigmoid. */
+  isSeven: { weights: Matrix; bias: number[] };
+  /** hidden × 10: one score per digit, read through a softmax. */
+  digits: { weights: Matrix; bias: number[] };
+}
+
+/** Chapter 4's layers, drawn in a fixed order from one seeded stream; biases start at zero, as in Keras. */
+export function exampleDenseWeights(inputs: number, seed: number = EXAMPLE_SEED): ExampleDenseWeights {
+  const random = mulberry32(seed);
+  const zeros = (n: number) => new Array<number>(n).fill(0);
+  return {
+    hidden: { weights: seededWeights(inputs, EXAMPLE_HIDDEN_UNITS, random), bias: zeros(EXAMPLE_HIDDEN_UNITS) },
+    isSeven: { weights: seededWeights(EXAMPLE_HIDDEN_UNITS, 1, random), bias: zeros(1) },
+    digits: { weights: seededWeights(EXAMPLE_HIDDEN_UNITS, DIGIT_CLASSES, random), bias: zeros(DIGIT_CLASSES) },
+  };
+}

@@ -1,0 +1,12 @@
+/** The reference ops on plain arrays (no tfjs): read them to see what a CNN layer computes. */
+export type { Matrix, Volume } from "./arrays";
+export { zeroPad } from "./pad";
+export type { PaddingAmounts } from "./pad";
+export { conv2d, conv2dVolume, convolveWindow, convolutionWindows, samePadding, paddingFor } from "./conv2d";
+export type { Conv2dOptions, PaddingMode, WindowComputation } from "./conv2d";
+export { maxPool } from "./pool";
+export type { MaxPoolOptions, PooledMap } from "./pool";
+export { flatten, stackChannels } from "./flatten";
+export { dense } from "./dense";
+export type { DenseActivation } from "./dense";
+export { relu, sigmoid, softmax } from "./activations";
