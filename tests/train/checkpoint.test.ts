@@ -1,0 +1,140 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { fitWithLedger } from "../../lib/train/fit";
+import { checkpointDir, readCheckpoint } from "../../lib/train/checkpoint";
+import { listRuns } from "../../lib/train/ledger";
+
+const SAMPLES = 64;
+const FEATURES = 6;
+
+function tinyModel(initial?: tf.Tensor[]): tf.Sequential {
+  const model = tf.sequential({ name: "tiny_dense" });
+  model.add(tf.layers.dense({ inputShape: [FEATURES], units: 8, activation: "relu" }));
+  model.add(tf.layers.dense({ units: 3, activation: "softmax" }));
+  if (initial) model.setWeights(initial);
+  model.compile({ optimizer: "rmsprop", loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  return model;
+}
+
+function tinyData(): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const x = tf.randomUniform([SAMPLES, FEATURES], -1, 1, "float32", 7) as tf.Tensor2D;
+  const classes = tf.tidy(() => x.slice([0, 0], [SAMPLES, 3]).argMax(1));
+  const y = tf.oneHot(classes as tf.Tensor1D, 3).toFloat() as tf.Tensor2D;
+  return { x, y };
+}
+
+function maxDifference(a: tf.Tensor[], b: tf.Tensor[]): number {
+  expect(a.length).to.equal(b.length);
+  return Math.max(...a.map((t, i) => tf.tidy(() => t.sub(b[i]).abs().max().dataSync()[0])));
+}
+
+describe("lib/train: checkpoints and resume", function () {
+  let runsDir: string;
+  const quiet = { progress: false as const, log: () => undefined, shuffle: false, batchSize: 16 };
+  before(async () => {
+    await tf.setBackend("cpu");
+  });
+  beforeEach(() => {
+    runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "ckpt-"));
+  });
+  afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+
+  it("continues an interrupted run at epoch 3 with the optimizer state it had, matching an uninterrupted run", async () => {
+    const data = tinyData();
+    const first = tinyModel();
+    const initial = first.getWeights().map((w) => w.clone());
+
+    // The "interruption": the process dies when epoch 3 starts (after epoch 2's checkpoint was written).
+    const dying: tf.CustomCallbackArgs = {
+      onEpochBegin: async (epoch) => {
+        if (epoch === 2) throw new Error("kernel died");
+      },
+    };
+    let failure: Error | null = null;
+    try {
+      await fitWithLedger(first, data, { ...quiet, epochs: 3, runName: "tiny", notebook: "t", runsDir, callbacks: dying });
+    } catch (error) {
+      failure = error as Error;
+    }
+    expect(failure?.message).to.equal("kernel died");
+    const dir = checkpointDir("tiny", runsDir);
+    expect(readCheckpoint(dir)?.epoch).to.equal(2);
+    const optimizerAfterTwo = (await first.optimizer.getWeights()).map((w) => w.tensor.clone());
+
+    // The same cell run again: a fresh model, same run key.
+    const messages: string[] = [];
+    const resumed = tinyModel();
+    let optimizerAtResume: tf.Tensor[] = [];
+    const peek: tf.CustomCallbackArgs = {
+      onEpochBegin: async () => {
+        optimizerAtResume = (await resumed.optimizer.getWeights()).map((w) => w.tensor.clone());
+      },
+    };
+    const result = await fitWithLedger(resumed, data, {
+      ...quiet, epochs: 3, runName: "tiny", notebook: "t", runsDir, callbacks: peek, log: (m) => messages.push(m),
+    });
+    expect(messages.join("\n")).to.match(/Resuming run "tiny" from its checkpoint after epoch 2/);
+    expect(result.resumedAtEpoch).to.equal(2);
+    expect(result.epochs).to.deep.equal([1, 2, 3]);
+    expect(result.history.loss).to.have.length(3);
+    expect(result.run.initialEpoch).to.equal(2);
+    expect(optimizerAtResume.length).to.equal(optimizerAfterTwo.length);
+    expect(maxDifference(optimizerAtResume, optimizerAfterTwo)).to.equal(0);
+
+    // Reference: the same training without interruption.
+    const straight = tinyModel(initial);
+    await fitWithLedger(straight, data, { ...quiet, epochs: 3, runName: "straight", notebook: "t", runsDir, checkpoints: false });
+    expect(maxDifference(resumed.getWeights(), straight.getWeights())).to.be.below(1e-6);
+
+    // The ledger: the dead run marked interrupted, the resumed one complete and pointing back at it.
+    const runs = listRuns({ runsDir, notebook: "t", warn: () => undefined }).runs.map((r) => r.record);
+    const statuses = runs.filter((r) => r.runName === "tiny").map((r) => r.status);
+    expect(statuses).to.deep.equal(["interrupted", "complete"]);
+    expect(runs.find((r) => r.status === "complete" && r.runName === "tiny")?.resumedFrom).to.be.a("string");
+  });
+
+  it("says so and trains nothing when the checkpoint already has every epoch; resume: false starts over", async () => {
+    const data = tinyData();
+    await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir });
+    const messages: string[] = [];
+    const again = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir, log: (m) => messages.push(m) });
+    expect(messages.join("\n")).to.match(/already trained 2 epochs/);
+    expect(again.history.loss).to.have.length(2);
+    expect(Number.isNaN(again.secondsPerEpoch)).to.equal(true);
+    const fresh = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir, resume: false });
+    expect(fresh.resumedAtEpoch).to.equal(0);
+    expect(listRuns({ runsDir, notebook: "t", warn: () => undefined }).runs).to.have.length(3);
+  });
+
+  it("does not resume a checkpoint made with a different configuration", async () => {
+    const data = tinyData();
+    await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 1, runName: "cfg", notebook: "t", runsDir });
+    const messages: string[] = [];
+    const other = await fitWithLedger(tinyModel(), data, {
+      ...quiet, batchSize: 8, epochs: 1, runName: "cfg", notebook: "t", runsDir, log: (m) => messages.push(m),
+    });
+    expect(other.resumedAtEpoch).to.equal(0);
+    expect(messages.join("\n")).to.match(/different configuration/);
+  });
+
+  it("trains from a batch generator and records Keras metric names, backend and timing", async () => {
+    const { x, y } = tinyData();
+    const generator = function* () {
+      for (let start = 0; start < SAMPLES; start += 16) {
+        yield { xs: x.slice(start, 16), ys: y.slice(start, 16) };
+      }
+    };
+    const result = await fitWithLedger(tinyModel(), generator, { ...quiet, epochs: 2, notebook: "gen", runsDir, config: { augmentation: "none" } });
+    expect(Object.keys(result.history)).to.include.members(["loss", "accuracy"]);
+    const record = result.run;
+    expect(record.status).to.equal("complete");
+    expect(record.config.augmentation).to.equal("none");
+    expect(record.history.map((e) => e.epoch)).to.deep.equal([1, 2]);
+    expect(record.history[0].imagesPerSecond).to.be.above(0);
+    expect(record.backend?.name).to.equal("cpu");
+    expect(path.dirname(result.runFile)).to.equal(path.join(runsDir, "gen"));
+  });
+});
