@@ -22,8 +22,8 @@ export type { ImageFolderOptions, ImageFolderElement, KerasBatch, ClassMode, Bad
 export { augmentImage, augmentBatch, applyAffine, randomAffineParameters, COURSE_AUGMENTATION } from "./data/augment";
 export type { AugmentOptions, FillMode } from "./data/augment";
 export type { AffineParameters } from "./data/affine";
-export { seededRandom } from "./data/seeded-random";
-export type { RandomSource } from "./data/seeded-random";
+export { seededRandom } from "./env/random";
+export type { RandomSource } from "./env/random";
 export { catsAndDogsDirs, CATS_DOGS_SPLITS } from "./data/cats-dogs";
 export type { CatsDogsDirs } from "./data/cats-dogs";
 export { showImages, imagesPng, tensorsToPixelImages } from "./viz/image-grid";

@@ -14,7 +14,7 @@ import {
   transformPixels,
   type ProjectiveTransform,
 } from "./affine";
-import { RandomSource, seededRandom, uniform } from "./seeded-random";
+import { RandomSource, seededRandom, uniform } from "../env/random";
 
 export type FillMode = "nearest" | "constant" | "reflect" | "wrap";
 export type Interpolation = "bilinear" | "nearest";

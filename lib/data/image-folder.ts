@@ -17,7 +17,7 @@ import * as path from "node:path";
 import sharp from "sharp";
 import * as tf from "@tensorflow/tfjs";
 import { AugmentOptions, augmentBatch, augmentPixels, augmentsAnything, canAugmentPixels } from "./augment";
-import { mixSeeds, permutation, seededRandom } from "./seeded-random";
+import { mixSeeds, permutation, seededRandom } from "../env/random";
 import { courseEnv } from "../env";
 
 export type ClassMode = "binary" | "categorical" | "sparse";

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { courseEnv } from "./index";
 import { setupBackend } from "../backend";
+import { findChromium } from "./chromium";
 
 export type CheckStatus = "ok" | "warn" | "fail";
 
@@ -18,7 +19,6 @@ export interface DoctorCheck {
 }
 
 const MINIMUM_NODE = [20, 19] as const;
-const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 const DATASETS = ["mnist", "fashion-mnist", "cats_and_dogs_small"];
 
 function checkNode(): DoctorCheck {
@@ -112,9 +112,7 @@ function checkData(): DoctorCheck[] {
 }
 
 function checkChromium(): DoctorCheck {
-  const found = [process.env.CHROMIUM_PATH, ...CHROMIUM_CANDIDATES].find(
-    (candidate): candidate is string => candidate !== undefined && candidate !== "" && fs.existsSync(candidate),
-  );
+  const found = findChromium();
   return found
     ? { name: "Chromium (static figure copies)", status: "ok", detail: found }
     : {

@@ -3,6 +3,7 @@
  * of a "7", the kernels slid over it, and the seeded weights of the small fully connected layers in chapter 4.
  */
 import type { Matrix } from "../ops/arrays";
+import { seededRandom } from "../env/random";
 
 /**
  * A 6×6 "7": 1 = ink, 0 = paper. The horizontal stroke runs along the top edge (row 0); the vertical stroke goes
@@ -44,21 +45,6 @@ export const DIGIT_CLASSES = 10;
 const WEIGHT_RANGE = 0.5;
 const WEIGHT_DECIMALS = 100;
 
-/**
- * mulberry32: a tiny, well-known 32-bit generator. Good enough for example weights, and simple enough to be
- * reproduced anywhere (the tests re-derive the weights independently).
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A rows × cols matrix of seeded weights in [-0.5, 0.5], 2 decimals. */
 export function seededWeights(rows: number, cols: number, random: () => number): Matrix {
   return Array.from({ length: rows }, () =>
@@ -77,7 +63,7 @@ export interface ExampleDenseWeights {
 
 /** Chapter 4's layers, drawn in a fixed order from one seeded stream; biases start at zero, as in Keras. */
 export function exampleDenseWeights(inputs: number, seed: number = EXAMPLE_SEED): ExampleDenseWeights {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const zeros = (n: number) => new Array<number>(n).fill(0);
   return {
     hidden: { weights: seededWeights(inputs, EXAMPLE_HIDDEN_UNITS, random), bias: zeros(EXAMPLE_HIDDEN_UNITS) },

@@ -5,39 +5,23 @@
  * and Chromium also quits when its DevTools pipe to this process closes, so no Chromium outlives the kernel. Where there is no Chromium, or
  * `CNN_PNG=off`, rendering returns a reason instead of an image: a figure without a PNG is never an error.
  */
-import * as fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
+import { CHROMIUM_ARGS, findChromium } from "../env/chromium";
 import type { FigureSize, PlotlyFigure } from "./figure";
 import { scriptSafeJson } from "./plotly-html";
 
-/** Where Debian (and the CI image) puts Chromium; `CNN_CHROMIUM` overrides. */
-const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-/** Quiet, offline, GPU-less Chromium: nothing phones home, nothing needs a display. */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-  "--no-first-run",
-];
 /** Figures in one notebook come seconds apart; after this long without one the browser is closed. */
 const IDLE_CLOSE_MS = 10_000;
 const PNG_DATA_URL_PREFIX = "data:image/png;base64,";
 
 export type PngResult = { png: Uint8Array } | { skipped: string };
 
-/** The Chromium to use, or null when this machine has none. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = env.CNN_CHROMIUM ? [env.CNN_CHROMIUM] : CHROMIUM_CANDIDATES;
-  return candidates.find((file) => fs.existsSync(file)) ?? null;
-}
+export { findChromium };
 
 /** Why PNGs are off here, or null when they can be rendered. */
 export function pngUnavailableReason(env: NodeJS.ProcessEnv = process.env): string | null {
   if ((env.CNN_PNG ?? "").trim().toLowerCase() === "off") return "PNG rendering is off (CNN_PNG=off)";
-  if (findChromium(env) === null) return "no Chromium found for the static PNG (set CNN_CHROMIUM to its path)";
+  if (findChromium(env) === null) return "no Chromium found for the static PNG (set CHROMIUM_PATH to its path)";
   return null;
 }
 
@@ -61,7 +45,7 @@ async function launchRenderer(executablePath: string): Promise<Renderer> {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
     executablePath,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
     headless: true,
     // A kernel uses SIGINT to interrupt a cell: playwright's own handler would exit the whole process.
     handleSIGINT: false,

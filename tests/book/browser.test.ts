@@ -9,20 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, findChromium } from "../../lib/env/chromium";
 import { buildBook, type BuildResult, type RenderedPage } from "../../scripts/book/build";
 import { serveFolder, type StaticServer } from "./static-server";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-  "--no-first-run",
-];
+const CHROMIUM = findChromium();
 const VIEWPORT = { width: 1280, height: 860 };
 const ARTIFACTS = path.join(REPOSITORY_ROOT, "test-artifacts", "book");
 /** Plotly draws asynchronously after load; a figure that has not drawn by then never will. */
@@ -134,11 +126,11 @@ describe("the rendered book in headless Chromium", function () {
   let browser: Browser | null = null;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    (skipped: no Chromium at ${CHROMIUM}; install Debian's chromium or set CHROMIUM_PATH)`);
+    if (CHROMIUM === null) {
+      console.log(`    (skipped: no Chromium found; install Debian's chromium or set CHROMIUM_PATH)`);
       this.skip();
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], headless: true });
   });
 
   after(async function () {

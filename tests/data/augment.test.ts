@@ -13,7 +13,7 @@ import {
   randomAffineParameters,
   zoomInterval,
 } from "../../lib/data/augment";
-import { seededRandom } from "../../lib/data/seeded-random";
+import { seededRandom } from "../../lib/env/random";
 
 const EXACT = 1e-5;
 

@@ -6,7 +6,7 @@ describe("lib/viz plotly-png (Plotly in headless Chromium)", () => {
   after(async () => closePngRenderer());
 
   it("finds no Chromium at a path that does not exist, and says why", () => {
-    const env = { CNN_CHROMIUM: "/nonexistent/chromium" };
+    const env = { CHROMIUM_PATH: "/nonexistent/chromium" };
     expect(findChromium(env)).to.equal(null);
     expect(pngUnavailableReason(env)).to.match(/no Chromium found/);
     expect(pngUnavailableReason({ CNN_PNG: "off" })).to.match(/CNN_PNG=off/);
