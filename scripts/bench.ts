@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: training speed of the course's two convnets on every available path — wasm+oneDNN, pure wasm,
+ * and PyTorch (bench/pytorch_reference.py) where `import torch` works — on random data for a fixed number of steps.
+ * Each measurement runs in a fresh process; runs alternate between paths so a busy machine hurts them alike.
+ * Prints a table (median img/s, ratio to PyTorch, peak RSS, share of peak FLOP/s), where a training step's time
+ * goes per kernel, and projected wall times for the course's training runs; writes JSON to bench/results/.
+ *
+ *   npm run bench [-- --runs 3] [--models mnist,catsdogs] [--paths wasm+onednn,wasm,pytorch] [--profile-kernels]
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { availableWasmTrainingPaths } from "../lib/backend/wasm-training";
+import { MODEL_BENCH, PEAK_FLOPS, type BenchModel, type BenchPath, type RunResult } from "../bench/config";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+const RESULTS_DIR = path.join(PROJECT_ROOT, "bench", "results");
+const PYTHON = "/usr/bin/python3";
+const DEFAULT_RUNS = 3;
+const TOP_KERNELS = 8;
+const WORKER_TIMEOUT_MS = 300_000;
+
+/** The course's long training runs, projected from the measured speeds. */
+const COURSE_RUNS = [
+  { name: "MNIST: 5 epochs of 60k", model: "mnist" as BenchModel, trainImages: 5 * 60_000, validationImages: 0 },
+  { name: "cats/dogs: 30 epochs × 100 steps × 20 (+50 val steps)", model: "catsdogs" as BenchModel, trainImages: 30 * 100 * 20, validationImages: 30 * 50 * 20 },
+  { name: "dropout: 100 epochs × 100 steps × 32 (+50 val steps)", model: "catsdogs" as BenchModel, trainImages: 100 * 100 * 32, validationImages: 100 * 50 * 32 },
+];
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function torchAvailable(): boolean {
+  return spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
+}
+
+function runOnce(model: BenchModel, benchPath: BenchPath): RunResult {
+  const { batch, steps } = MODEL_BENCH[model];
+  const [command, args] =
+    benchPath === "pytorch"
+      ? [PYTHON, [path.join(PROJECT_ROOT, "bench", "pytorch_reference.py"), "--model", model, "--steps", String(steps), "--batch", String(batch)]]
+      : [process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "bench", "train-worker.ts"), "--model", model, "--path", benchPath]];
+  const child = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", timeout: WORKER_TIMEOUT_MS });
+  const line = child.stdout.split("\n").filter((text) => text.startsWith("{")).pop();
+  if (child.status !== 0 || line === undefined) {
+    throw new Error(`${benchPath} ${model} failed (exit ${child.status}): ${child.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  }
+  return JSON.parse(line) as RunResult;
+}
+
+interface Summary {
+  model: BenchModel;
+  path: BenchPath;
+  runs: number;
+  trainImagesPerSecond: number;
+  inferenceImagesPerSecond: number;
+  ratioToPytorch: number | null;
+  peakRssMb: number;
+  shareOfPeakFlops: number;
+  threads: number;
+  kernelMsPerStep: Record<string, number>;
+  tensorLeak: number;
+}
+
+function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[]): Summary[] {
+  const summaries: Summary[] = [];
+  for (const model of models) {
+    const torchRuns = results.filter((r) => r.model === model && r.path === "pytorch");
+    const torchSpeed = torchRuns.length > 0 ? median(torchRuns.map((r) => r.trainImagesPerSecond)) : null;
+    for (const benchPath of paths) {
+      const runs = results.filter((r) => r.model === model && r.path === benchPath);
+      if (runs.length === 0) continue;
+      const speed = median(runs.map((r) => r.trainImagesPerSecond));
+      const kernelNames = new Set(runs.flatMap((r) => Object.keys(r.kernelMs ?? {})));
+      const kernelMsPerStep: Record<string, number> = {};
+      for (const name of kernelNames) kernelMsPerStep[name] = median(runs.map((r) => r.kernelMs?.[name] ?? 0));
+      summaries.push({
+        model,
+        path: benchPath,
+        runs: runs.length,
+        trainImagesPerSecond: speed,
+        inferenceImagesPerSecond: median(runs.map((r) => r.inferenceImagesPerSecond)),
+        ratioToPytorch: torchSpeed === null ? null : speed / torchSpeed,
+        peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+        shareOfPeakFlops: (speed * MODEL_BENCH[model].trainFlopsPerImage) / PEAK_FLOPS,
+        threads: runs[0].threads,
+        kernelMsPerStep,
+        tensorLeak: Math.max(...runs.map((r) => r.tensorLeak ?? 0)),
+      });
+    }
+  }
+  return summaries;
+}
+
+function formatSeconds(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} h ${String(m).padStart(2, "0")} min` : `${m} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
+}
+
+function printReport(summaries: Summary[], fullProfile: boolean): string[] {
+  const lines: string[] = [];
+  lines.push("| model | path | train img/s | × PyTorch | infer img/s | peak RSS | % of peak FLOP/s | threads | runs |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const s of summaries) {
+    lines.push(
+      `| ${s.model} | ${s.path} | ${s.trainImagesPerSecond.toFixed(1)} | ${s.ratioToPytorch === null ? "–" : s.ratioToPytorch.toFixed(2)} | ` +
+        `${s.inferenceImagesPerSecond.toFixed(0)} | ${s.peakRssMb.toFixed(0)} MB | ${(100 * s.shareOfPeakFlops).toFixed(1)}% | ${s.threads} | ${s.runs} |`,
+    );
+  }
+  lines.push("", "Where a training step's time goes (median ms per kernel, one profiled step):");
+  for (const s of summaries) {
+    const entries = Object.entries(s.kernelMsPerStep).sort((a, b) => b[1] - a[1]);
+    if (entries.length === 0) continue;
+    const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+    const shown = fullProfile ? entries : entries.slice(0, TOP_KERNELS);
+    const parts = shown.map(([name, ms]) => `${name} ${ms.toFixed(1)} (${((100 * ms) / total).toFixed(0)}%)`);
+    lines.push(`  ${s.model} ${s.path}: ${total.toFixed(0)} ms in kernels — ${parts.join(", ")}${s.tensorLeak !== 0 ? `  [LEAK ${s.tensorLeak} tensors/run]` : ""}`);
+  }
+  const bestByModel = new Map<BenchModel, Summary>();
+  for (const s of summaries) {
+    if (s.path === "pytorch") continue;
+    const best = bestByModel.get(s.model);
+    if (best === undefined || s.trainImagesPerSecond > best.trainImagesPerSecond) bestByModel.set(s.model, s);
+  }
+  lines.push("", "Projected wall time of the course's training runs (training + validation, no data loading):");
+  for (const run of COURSE_RUNS) {
+    const cells = summaries
+      .filter((s) => s.model === run.model)
+      .map((s) => `${s.path} ${formatSeconds(run.trainImages / s.trainImagesPerSecond + run.validationImages / s.inferenceImagesPerSecond)}`);
+    if (cells.length > 0) lines.push(`  ${run.name}: ${cells.join(" · ")}`);
+  }
+  for (const line of lines) console.log(line);
+  return lines;
+}
+
+function main(): void {
+  const runs = Number(option("runs") ?? DEFAULT_RUNS);
+  const models = (option("models")?.split(",") ?? ["mnist", "catsdogs"]) as BenchModel[];
+  const available: BenchPath[] = [...availableWasmTrainingPaths(), ...(torchAvailable() ? ["pytorch" as const] : [])];
+  const requested = option("paths")?.split(",") as BenchPath[] | undefined;
+  const paths = requested === undefined ? available : available.filter((p) => requested.includes(p));
+  console.log(`Bench: ${models.join(", ")} on ${paths.join(", ")}; ${runs} alternating runs each (load average ${os.loadavg()[0].toFixed(1)})`);
+
+  const results: RunResult[] = [];
+  const failures: string[] = [];
+  const loadBefore = os.loadavg();
+  const started = Date.now();
+  for (let run = 0; run < runs; run++) {
+    // Rotate the order each round so no path always runs first (or right after the heaviest one).
+    const order = paths.map((_, i) => paths[(i + run) % paths.length]);
+    for (const model of models) {
+      for (const benchPath of order) {
+        try {
+          const result = runOnce(model, benchPath);
+          console.log(`  run ${run + 1}/${runs} ${model} ${benchPath}: ${result.trainImagesPerSecond.toFixed(1)} img/s, ${result.peakRssMb.toFixed(0)} MB`);
+          results.push(result);
+        } catch (error) {
+          // One failed run (say, the addon being rebuilt meanwhile) should not cost the others.
+          const message = error instanceof Error ? error.message : String(error);
+          console.log(`  run ${run + 1}/${runs} ${model} ${benchPath}: FAILED — ${message}`);
+          failures.push(message);
+        }
+      }
+    }
+  }
+  console.log("");
+  const summaries = summarize(results, models, paths);
+  const report = printReport(summaries, process.argv.includes("--profile-kernels"));
+
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() };
+  fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, models: MODEL_BENCH, peakFlops: PEAK_FLOPS, summaries, results, failures, report }, null, 2)}\n`);
+  console.log(`\nWrote ${path.relative(PROJECT_ROOT, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+main();

@@ -1,0 +1,143 @@
+/**
+ * npm run execute -- [notebooks…] [--jobs N] [--profile smoke|full] [--timeout SECONDS] [--output DIR]
+ *
+ * Executes notebooks headlessly on the project's tslab kernel over the Jupyter protocol (no Python, no nbconvert),
+ * writing outputs back into each .ipynb (in place, atomically) or into --output DIR. Without notebook arguments it
+ * runs every notebooks/*.ipynb. Exits non-zero when any notebook fails. Speaks only Jupyter: no tfjs, no lib/.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, executeNotebook, parseRunProfile, type NotebookResult, type ProgressEvent } from "./jupyter/execute-notebook";
+import { installSignalCleanup } from "./jupyter/kernel-process";
+import { findProjectRoot } from "./jupyter/tslab";
+
+const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile smoke|full] [--timeout SECONDS] [--output DIR]
+  notebooks        .ipynb files (default: every notebooks/*.ipynb)
+  --jobs N         notebooks run in parallel (default 1)
+  --profile P      smoke or full (default: CNN_PROFILE, else full); passed to the kernel as CNN_PROFILE
+  --timeout S      per-cell limit in seconds (default ${DEFAULT_CELL_TIMEOUT_SECONDS}); then interrupt, then kill
+  --output DIR     write executed copies into DIR instead of in place
+  --smoke-in-place allow a smoke run to write in place (refused by default: stored notebooks carry full outputs)`;
+
+interface RunOptions {
+  notebooks: string[];
+  jobs: number;
+  profile: "smoke" | "full";
+  timeoutSeconds: number;
+  outputDir: string | null;
+}
+
+function parseCommandLine(argv: string[]): RunOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      jobs: { type: "string", short: "j" },
+      profile: { type: "string" },
+      timeout: { type: "string" },
+      output: { type: "string", short: "o" },
+      "smoke-in-place": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const jobs = positiveNumber(values.jobs ?? "1", "--jobs");
+  const timeoutSeconds = positiveNumber(values.timeout ?? String(DEFAULT_CELL_TIMEOUT_SECONDS), "--timeout");
+  if (!Number.isInteger(jobs)) throw new Error(`--jobs must be a whole number, not ${jobs}`);
+  const profile = parseRunProfile(values.profile ?? process.env.CNN_PROFILE);
+  if (profile === "smoke" && !values.output && !values["smoke-in-place"]) {
+    throw new Error("a smoke run would overwrite the stored (full-profile) outputs: pass --output DIR (or --smoke-in-place)");
+  }
+  return {
+    notebooks: positionals.length > 0 ? positionals.map((p) => path.resolve(p)) : defaultNotebooks(),
+    jobs,
+    profile,
+    timeoutSeconds,
+    outputDir: values.output ? path.resolve(values.output) : null,
+  };
+}
+
+function positiveNumber(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number, not "${text}"`);
+  return value;
+}
+
+function defaultNotebooks(): string[] {
+  const dir = path.join(findProjectRoot(), "notebooks");
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(dir, f));
+}
+
+function printProgress(event: ProgressEvent): void {
+  switch (event.type) {
+    case "kernel-ready":
+      console.log(`${event.notebook}: kernel ready (pid ${event.pid}, ${event.seconds.toFixed(1)} s)`);
+      break;
+    case "cell-start":
+      break; // the line comes when the cell ends; long cells report while they run
+    case "cell-running":
+      console.log(`${event.notebook}: cell ${event.cell}/${event.cells} still running (${event.seconds.toFixed(0)} s)`);
+      break;
+    case "cell-done":
+      console.log(`${event.notebook}: cell ${event.cell}/${event.cells} ${event.ok ? "ok" : "FAILED"} ${event.seconds.toFixed(1)} s  ${event.firstLine}`);
+      break;
+  }
+}
+
+/** Run `tasks` with at most `limit` at a time, keeping the results in order. */
+async function runPool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+async function main(): Promise<number> {
+  const options = parseCommandLine(process.argv.slice(2));
+  installSignalCleanup();
+  for (const notebook of options.notebooks) {
+    if (!fs.existsSync(notebook)) throw new Error(`no such notebook: ${notebook}`);
+  }
+  if (options.outputDir) fs.mkdirSync(options.outputDir, { recursive: true });
+  console.log(`Executing ${options.notebooks.length} notebook(s), profile ${options.profile}, ${options.jobs} at a time` +
+    (options.outputDir ? `, into ${options.outputDir}` : ", in place"));
+  const results: NotebookResult[] = await runPool(
+    options.notebooks.map((notebook) => () =>
+      executeNotebook(notebook, {
+        profile: options.profile,
+        cellTimeoutSeconds: options.timeoutSeconds,
+        outputPath: options.outputDir ? path.join(options.outputDir, path.basename(notebook)) : undefined,
+        onProgress: printProgress,
+      }).then((result) => {
+        const name = path.basename(notebook);
+        if (result.ok) console.log(`${name}: done, ${result.cellsRun} cells in ${result.seconds.toFixed(1)} s → ${result.writtenTo}`);
+        else console.error(`\n${result.message}\n` + (result.writtenTo ? `(the failed run was written to ${result.writtenTo})\n` : "(the stored notebook was left unchanged)\n"));
+        return result;
+      }),
+    ),
+    options.jobs,
+  );
+  const failed = results.filter((result) => !result.ok);
+  console.log(`\n${results.length - failed.length}/${results.length} notebook(s) ok` +
+    (failed.length ? `; failed: ${failed.map((r) => path.basename(r.notebook)).join(", ")}` : ""));
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    console.error(USAGE);
+    process.exit(2);
+  },
+);
