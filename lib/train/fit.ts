@@ -177,7 +177,9 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     fs.rmSync(ckptDir, { recursive: true, force: true });
   }
 
-  const backend = currentBackend();
+  // The report of setupBackend describes the run only while its backend is still the active one.
+  const reported = currentBackend();
+  const backend = reported !== null && reported.backend === tf.getBackend() ? reported : null;
   const record: RunRecord = {
     format: LEDGER_FORMAT_VERSION,
     notebook,
