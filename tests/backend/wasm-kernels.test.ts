@@ -206,6 +206,14 @@ for (const path of wasmPaths()) {
           }
         }
       }
+      // A batch of one on either side broadcasts.
+      for (const [aShape, bShape] of [[[1, 5, 7], [3, 7, 4]], [[3, 5, 7], [1, 7, 4]]]) {
+        const compute = () => tf.matMul(seeded(aShape, 5), seeded(bShape, 6));
+        const reference = await resultOn("cpu", compute);
+        const candidate = await resultOn(path, compute);
+        expect(candidate.shape).to.deep.equal(reference.shape);
+        expect(scaledMaxDifference(reference, candidate)).to.be.below(TOLERANCE);
+      }
     });
   });
 }

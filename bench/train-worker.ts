@@ -1,0 +1,88 @@
+/**
+ * One bench measurement in a fresh process (so peak RSS is this model on this path alone): trains a course model
+ * on random data for a fixed number of steps on one wasm path, times inference, profiles one step per kernel, and
+ * prints a RunResult as one JSON line. Started by scripts/bench.ts.
+ *
+ *   tsx bench/train-worker.ts --model mnist --path wasm+onednn [--steps 30]
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { selectWasmTrainingPath, type WasmTrainingPath } from "../lib/backend/wasm-training";
+import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
+import { buildMnistConvnet } from "../lib/models/mnist-convnet";
+import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type RunResult } from "./config";
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function buildCompiled(model: BenchModel, learningRate: number): { model: tf.LayersModel; x: tf.Tensor; y: tf.Tensor } {
+  const { batch } = MODEL_BENCH[model];
+  if (model === "mnist") {
+    const net = buildMnistConvnet();
+    net.compile({ optimizer: tf.train.rmsprop(learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+    const labels = tf.randomUniform([batch], 0, 10, "int32", 2);
+    const y = tf.oneHot(labels, 10);
+    labels.dispose();
+    return { model: net, x: tf.randomUniform([batch, 28, 28, 1], 0, 1, "float32", 1), y };
+  }
+  const net = buildCatsDogsConvnet();
+  net.compile({ optimizer: tf.train.rmsprop(learningRate), loss: "binaryCrossentropy", metrics: ["accuracy"] });
+  const y = tf.tidy(() => tf.round(tf.randomUniform([batch, 1], 0, 1, "float32", 2)));
+  return { model: net, x: tf.randomUniform([batch, 150, 150, 3], 0, 1, "float32", 1), y };
+}
+
+async function main(): Promise<void> {
+  const modelName = argument("model") as BenchModel;
+  const path = argument("path") as WasmTrainingPath;
+  const config = MODEL_BENCH[modelName];
+  if (config === undefined || (path !== "wasm" && path !== "wasm+onednn")) throw new Error("usage: --model mnist|catsdogs --path wasm|wasm+onednn");
+  const steps = Number(argument("steps") ?? config.steps);
+
+  await tf.setBackend("wasm");
+  const setup = selectWasmTrainingPath(path);
+  const { model, x, y } = buildCompiled(modelName, config.learningRate);
+
+  for (let step = 0; step < WARMUP_STEPS; step++) await model.trainOnBatch(x, y);
+  const tensorsBefore = tf.memory().numTensors;
+  const trainStart = performance.now();
+  for (let step = 0; step < steps; step++) await model.trainOnBatch(x, y);
+  const trainSeconds = (performance.now() - trainStart) / 1000;
+  const tensorLeak = tf.memory().numTensors - tensorsBefore;
+
+  const predictOnce = async () => {
+    const prediction = model.predict(x) as tf.Tensor;
+    await prediction.data();
+    prediction.dispose();
+  };
+  await predictOnce();
+  const inferenceStart = performance.now();
+  for (let step = 0; step < steps; step++) await predictOnce();
+  const inferenceSeconds = (performance.now() - inferenceStart) / 1000;
+
+  const profile = await tf.profile(async () => {
+    await model.trainOnBatch(x, y);
+  });
+  const kernelMs: Record<string, number> = {};
+  for (const kernel of profile.kernels) kernelMs[kernel.name] = (kernelMs[kernel.name] ?? 0) + Number(kernel.kernelTimeMs);
+
+  const result: RunResult = {
+    path,
+    model: modelName,
+    steps,
+    batch: config.batch,
+    trainImagesPerSecond: (steps * config.batch) / trainSeconds,
+    inferenceImagesPerSecond: (steps * config.batch) / inferenceSeconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    threads: setup.threads,
+    kernelMs,
+    tensorLeak,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+/**
+ * Loads the optional oneDNN addon (native/, built by node-gyp at install when g++ and libdnnl-dev exist). Never
+ * required: when it is missing or broken, `loadNativeAccelerator` says why in one line and the pure wasm kernels run.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The addon's functions. Every pointer argument is a Float32Array view of the wasm heap (no copies). */
+export interface NativeAccelerator {
+  /** oneDNN version string, e.g. "2.6.0". */
+  version(): string;
+  /** Threads oneDNN's OpenMP runtime uses. */
+  threads(): number;
+  /** y = act(conv(x, w) + bias); x NHWC, w HWIO, y NHWC. pads [top, bottom, left, right]; act 0 none, 1 relu. */
+  convForward(
+    x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+    dims: Int32Array, // [N, H, W, Ci, KH, KW, Co, OH, OW, strideH, strideW, padTop, padBottom, padLeft, padRight, act]
+  ): void;
+  /** dx from dy and w (same dims layout as convForward). */
+  convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /** dw from x and dy (same dims layout). */
+  convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  /**
+   * c[i] = op(a[i])·op(b[i]) (+ bias[N]) (relu); a batch of 1 broadcasts.
+   * dims [batchA, batchB, M, K, N, transposeA, transposeB, relu, hasBias].
+   */
+  matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void;
+  /** Max-pool gradient, tf's tie rule; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padLeft]. */
+  maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /** out[c] = Σ_r x[r, c]. */
+  sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** out[r, c] = x[r, c] + bias[c]. */
+  addBias(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** oneDNN's implementation name of every cached convolution primitive ("f:", "d:", "w:" + name). */
+  convImplementations(): string[];
+}
+
+export type NativeLoadResult = { accelerator: NativeAccelerator; note: null } | { accelerator: null; note: string };
+
+const ADDON_FILE = "onednn_training.node";
+const ENABLE_HINT = "apt-get install g++ libdnnl-dev, then npm install";
+
+/** native/build/Release, found from this file whether it runs from lib/ (tsx) or lib/dist/ (compiled). */
+function addonCandidates(): string[] {
+  const candidates: string[] = [];
+  let dir = __dirname;
+  for (let depth = 0; depth < 5; depth++) {
+    candidates.push(path.join(dir, "native", "build", "Release", ADDON_FILE));
+    dir = path.dirname(dir);
+  }
+  return candidates;
+}
+
+let cached: NativeLoadResult | null = null;
+
+export function loadNativeAccelerator(): NativeLoadResult {
+  if (cached !== null) return cached;
+  if (process.env.CNN_WASM_ACCELERATOR === "off") {
+    cached = { accelerator: null, note: "native accelerator off (CNN_WASM_ACCELERATOR=off)" };
+    return cached;
+  }
+  const file = addonCandidates().find((candidate) => fs.existsSync(candidate));
+  if (file === undefined) {
+    cached = { accelerator: null, note: `native accelerator not built (${ENABLE_HINT})` };
+    return cached;
+  }
+  // OpenMP threads otherwise spin between kernels, stealing the core the wasm code runs on; libgomp reads this when
+  // the addon loads it.
+  process.env.OMP_WAIT_POLICY ??= "passive";
+  try {
+    cached = { accelerator: require(file) as NativeAccelerator, note: null };
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    cached = { accelerator: null, note: `native accelerator failed to load: ${reason}` };
+  }
+  return cached;
+}

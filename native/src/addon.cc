@@ -1,0 +1,44 @@
+// N-API entry: oneDNN kernels that run on Float32Array views of the tfjs wasm backend's heap (see native/README.md).
+#include <omp.h>
+
+#include "common.h"
+
+namespace onednn_training {
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpuStream() {
+  static dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+static Napi::Value Version(const Napi::CallbackInfo& info) {
+  const dnnl_version_t* version = dnnl_version();
+  return Napi::String::New(info.Env(), std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
+                                           std::to_string(version->patch));
+}
+
+static Napi::Value Threads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), omp_get_max_threads());
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("convForward", Napi::Function::New(env, ConvForward));
+  exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData));
+  exports.Set("convBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
+  exports.Set("convImplementations", Napi::Function::New(env, ConvImplementations));
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
+  exports.Set("sumRows", Napi::Function::New(env, SumRows));
+  exports.Set("addBias", Napi::Function::New(env, AddBias));
+  return exports;
+}
+
+NODE_API_MODULE(onednn_training, Init)
+
+}  // namespace onednn_training

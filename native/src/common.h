@@ -1,0 +1,49 @@
+// Shared by the addon's kernels: the oneDNN engine and stream, and the argument helpers.
+#pragma once
+#include <dnnl.hpp>
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+namespace onednn_training {
+
+dnnl::engine& cpuEngine();
+dnnl::stream& cpuStream();
+
+// A Float32Array argument's data: a view of the wasm heap, never copied.
+inline float* floatData(const Napi::Value& value) {
+  return value.As<Napi::Float32Array>().Data();
+}
+
+// Null/undefined for an absent optional tensor (the bias).
+inline float* optionalFloatData(const Napi::Value& value) {
+  if (value.IsNull() || value.IsUndefined()) return nullptr;
+  return floatData(value);
+}
+
+inline const int32_t* intData(const Napi::Value& value, size_t expected, const char* what) {
+  auto array = value.As<Napi::Int32Array>();
+  if (array.ElementLength() != expected) {
+    throw Napi::Error::New(value.Env(), std::string(what) + ": wrong number of dims");
+  }
+  return array.Data();
+}
+
+// Cache key: the kernel kind plus its integer dims (primitive creation JIT-compiles code, so it is done once per shape).
+inline std::string cacheKey(char kind, const int32_t* dims, size_t count) {
+  std::string key(1, kind);
+  key.append(reinterpret_cast<const char*>(dims), count * sizeof(int32_t));
+  return key;
+}
+
+Napi::Value ConvForward(const Napi::CallbackInfo& info);
+Napi::Value ConvBackwardData(const Napi::CallbackInfo& info);
+Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info);
+Napi::Value MatMul(const Napi::CallbackInfo& info);
+Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
+Napi::Value SumRows(const Napi::CallbackInfo& info);
+Napi::Value AddBias(const Napi::CallbackInfo& info);
+Napi::Value ConvImplementations(const Napi::CallbackInfo& info);
+
+}  // namespace onednn_training

@@ -1,0 +1,254 @@
+// Convolution forward (bias and relu fused), backward-data and backward-weights with oneDNN. Activations stay NHWC
+// and filters HWIO (tfjs' layouts); oneDNN picks its own weight layout ("any") and the filter is reordered per call,
+// which is cheap next to the convolution. oneDNN 3.x dropped the 2.x operation descriptors: both APIs are handled.
+#include <cstdlib>
+#include <memory>
+#include <unordered_map>
+
+#include "common.h"
+
+namespace onednn_training {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace {
+
+constexpr size_t CONV_DIM_COUNT = 16;
+
+struct ConvShape {
+  memory::dim n, h, w, c, kh, kw, o, oh, ow, sh, sw, pt, pb, pl, pr;
+  bool relu;
+  // Let oneDNN choose the activations' layout too (blocked formats; the caller reorders from/to NHWC).
+  bool anyActivations = false;
+  explicit ConvShape(const int32_t* d)
+      : n(d[0]), h(d[1]), w(d[2]), c(d[3]), kh(d[4]), kw(d[5]), o(d[6]), oh(d[7]), ow(d[8]), sh(d[9]), sw(d[10]),
+        pt(d[11]), pb(d[12]), pl(d[13]), pr(d[14]), relu(d[15] == 1) {}
+  memory::desc src() const { return memory::desc({n, c, h, w}, dt::f32, anyActivations ? tag::any : tag::nhwc); }
+  memory::desc dst() const { return memory::desc({n, o, oh, ow}, dt::f32, anyActivations ? tag::any : tag::nhwc); }
+  memory::desc userSrc() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
+  memory::desc userDst() const { return memory::desc({n, o, oh, ow}, dt::f32, tag::nhwc); }
+  memory::desc userWeights() const { return memory::desc({o, c, kh, kw}, dt::f32, tag::hwio); }
+  memory::desc anyWeights() const { return memory::desc({o, c, kh, kw}, dt::f32, tag::any); }
+  memory::desc bias() const { return memory::desc({o}, dt::f32, tag::x); }
+  memory::dims strides() const { return {sh, sw}; }
+  memory::dims padLeft() const { return {pt, pl}; }
+  memory::dims padRight() const { return {pb, pr}; }
+};
+
+dnnl::convolution_forward::primitive_desc forwardPd(const ConvShape& s, bool withBias) {
+  dnnl::primitive_attr attr;
+  if (s.relu) {
+    dnnl::post_ops ops;
+#if DNNL_VERSION_MAJOR >= 3
+    ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#else
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#endif
+    attr.set_post_ops(ops);
+  }
+#if DNNL_VERSION_MAJOR >= 3
+  return dnnl::convolution_forward::primitive_desc(cpuEngine(), dnnl::prop_kind::forward_training,
+                                                   dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),
+                                                   withBias ? s.bias() : memory::desc(), s.dst(), s.strides(),
+                                                   s.padLeft(), s.padRight(), attr);
+#else
+  auto desc = withBias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                                         dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),
+                                                         s.bias(), s.dst(), s.strides(), s.padLeft(), s.padRight())
+                       : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                                         dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),
+                                                         s.dst(), s.strides(), s.padLeft(), s.padRight());
+  return dnnl::convolution_forward::primitive_desc(desc, attr, cpuEngine());
+#endif
+}
+
+dnnl::convolution_backward_data::primitive_desc backwardDataPd(const ConvShape& s) {
+  auto hint = forwardPd(ConvShape(s), false);
+#if DNNL_VERSION_MAJOR >= 3
+  return dnnl::convolution_backward_data::primitive_desc(cpuEngine(), dnnl::algorithm::convolution_direct, s.src(),
+                                                         s.anyWeights(), s.dst(), s.strides(), s.padLeft(),
+                                                         s.padRight(), hint);
+#else
+  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
+                                             s.strides(), s.padLeft(), s.padRight());
+  return dnnl::convolution_backward_data::primitive_desc(desc, cpuEngine(), hint);
+#endif
+}
+
+dnnl::convolution_backward_weights::primitive_desc backwardWeightsPd(const ConvShape& s) {
+  auto hint = forwardPd(s, false);
+#if DNNL_VERSION_MAJOR >= 3
+  return dnnl::convolution_backward_weights::primitive_desc(cpuEngine(), dnnl::algorithm::convolution_direct,
+                                                            s.src(), s.anyWeights(), s.dst(), s.strides(),
+                                                            s.padLeft(), s.padRight(), hint);
+#else
+  dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
+                                                s.strides(), s.padLeft(), s.padRight());
+  return dnnl::convolution_backward_weights::primitive_desc(desc, cpuEngine(), hint);
+#endif
+}
+
+// An operand whose layout in oneDNN may differ from the user's (NHWC activations, HWIO filters): when it does, a
+// cached reorder and an internal buffer stand between the user's heap view and the primitive.
+struct Operand {
+  bool reorder = false;
+  memory::desc user;
+  memory internal;
+  dnnl::reorder convert;
+
+  void prepare(const memory::desc& userDesc, const memory::desc& primitiveDesc, bool isInput) {
+    user = userDesc;
+    reorder = primitiveDesc != userDesc;
+    if (!reorder) return;
+    internal = memory(primitiveDesc, cpuEngine());
+    convert = dnnl::reorder(isInput ? dnnl::reorder::primitive_desc(cpuEngine(), userDesc, cpuEngine(), primitiveDesc)
+                                    : dnnl::reorder::primitive_desc(cpuEngine(), primitiveDesc, cpuEngine(), userDesc));
+  }
+  // The memory the primitive reads: the user's data itself, or its reordered copy.
+  memory input(float* data) {
+    memory userMemory(user, cpuEngine(), data);
+    if (!reorder) return userMemory;
+    convert.execute(cpuStream(), userMemory, internal);
+    return internal;
+  }
+  // The memory the primitive writes; call `finish` afterwards to bring it to the user's layout.
+  memory output(float* data) { return reorder ? internal : memory(user, cpuEngine(), data); }
+  void finish(float* data) {
+    if (!reorder) return;
+    memory userMemory(user, cpuEngine(), data);
+    convert.execute(cpuStream(), internal, userMemory);
+  }
+};
+
+// One cached primitive and its operands: [0] activations in (src or diff_dst), [1] weights, [2] second activation
+// (diff_dst for backward-weights) or output activation (diff_src for backward-data).
+struct ConvEntry {
+  dnnl::primitive primitive;
+  std::string implementation;
+  Operand operands[3];
+};
+
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>> cache;
+
+// Backward passes of layers with many input channels run faster on oneDNN's blocked layouts than on NHWC, even
+// counting the reorders; a first layer (few channels, large images) does not repay reordering its big gradient.
+constexpr memory::dim BLOCKED_MIN_CHANNELS = 16;
+
+bool blockedBackward(const ConvShape& s) {
+  static const bool allowed = [] {
+    const char* value = std::getenv("CNN_ONEDNN_BLOCKED_BACKWARD");
+    return value == nullptr || std::string(value) != "0";
+  }();
+  return allowed && s.c >= BLOCKED_MIN_CHANNELS && s.o >= BLOCKED_MIN_CHANNELS;
+}
+
+ConvEntry* entryFor(char kind, const int32_t* dims, bool withBias) {
+  int32_t keyDims[CONV_DIM_COUNT + 1];
+  std::copy(dims, dims + CONV_DIM_COUNT, keyDims);
+  keyDims[CONV_DIM_COUNT] = withBias ? 1 : 0;
+  std::string key = cacheKey(kind, keyDims, CONV_DIM_COUNT + 1);
+  auto found = cache.find(key);
+  if (found != cache.end()) return found->second.get();
+  ConvShape s(dims);
+  auto entry = std::make_unique<ConvEntry>();
+  if (kind == 'f') {
+    // Forward stays on NHWC: measured faster here than blocked layouts plus reorders (brgconv handles NHWC well).
+    auto pd = forwardPd(s, withBias);
+    entry->implementation = pd.impl_info_str();
+    entry->operands[0].prepare(s.userSrc(), pd.src_desc(), true);
+    entry->operands[1].prepare(s.userWeights(), pd.weights_desc(), true);
+    entry->operands[2].prepare(s.userDst(), pd.dst_desc(), false);
+    entry->primitive = dnnl::convolution_forward(pd);
+  } else if (kind == 'd') {
+    s.anyActivations = blockedBackward(s);
+    auto pd = backwardDataPd(s);
+    entry->implementation = pd.impl_info_str();
+    entry->operands[0].prepare(s.userDst(), pd.diff_dst_desc(), true);
+    entry->operands[1].prepare(s.userWeights(), pd.weights_desc(), true);
+    entry->operands[2].prepare(s.userSrc(), pd.diff_src_desc(), false);
+    entry->primitive = dnnl::convolution_backward_data(pd);
+  } else {
+    s.anyActivations = blockedBackward(s);
+    auto pd = backwardWeightsPd(s);
+    entry->implementation = pd.impl_info_str();
+    entry->operands[0].prepare(s.userSrc(), pd.src_desc(), true);
+    entry->operands[1].prepare(s.userWeights(), pd.diff_weights_desc(), false);
+    entry->operands[2].prepare(s.userDst(), pd.diff_dst_desc(), true);
+    entry->primitive = dnnl::convolution_backward_weights(pd);
+  }
+  ConvEntry* raw = entry.get();
+  cache.emplace(key, std::move(entry));
+  return raw;
+}
+
+template <typename Body>
+Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
+  try {
+    body();
+  } catch (const dnnl::error& error) {
+    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + error.what());
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+// convForward(x, w, bias | null, y, dims)
+Napi::Value ConvForward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int32_t* dims = intData(info[4], CONV_DIM_COUNT, "convForward");
+    ConvShape s(dims);
+    float* bias = optionalFloatData(info[2]);
+    ConvEntry* entry = entryFor('f', dims, bias != nullptr);
+    float* y = floatData(info[3]);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, entry->operands[0].input(floatData(info[0]))},
+                                         {DNNL_ARG_WEIGHTS, entry->operands[1].input(floatData(info[1]))},
+                                         {DNNL_ARG_DST, entry->operands[2].output(y)}};
+    if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(s.bias(), cpuEngine(), bias));
+    entry->primitive.execute(cpuStream(), args);
+    entry->operands[2].finish(y);
+    cpuStream().wait();
+  });
+}
+
+// convBackwardData(dy, w, dx, dims)
+Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int32_t* dims = intData(info[3], CONV_DIM_COUNT, "convBackwardData");
+    ConvEntry* entry = entryFor('d', dims, false);
+    float* dx = floatData(info[2]);
+    entry->primitive.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, entry->operands[0].input(floatData(info[0]))},
+                                           {DNNL_ARG_WEIGHTS, entry->operands[1].input(floatData(info[1]))},
+                                           {DNNL_ARG_DIFF_SRC, entry->operands[2].output(dx)}});
+    entry->operands[2].finish(dx);
+    cpuStream().wait();
+  });
+}
+
+// convBackwardWeights(x, dy, dw, dims)
+Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int32_t* dims = intData(info[3], CONV_DIM_COUNT, "convBackwardWeights");
+    ConvEntry* entry = entryFor('w', dims, false);
+    float* dw = floatData(info[2]);
+    entry->primitive.execute(cpuStream(), {{DNNL_ARG_SRC, entry->operands[0].input(floatData(info[0]))},
+                                           {DNNL_ARG_DIFF_DST, entry->operands[2].input(floatData(info[1]))},
+                                           {DNNL_ARG_DIFF_WEIGHTS, entry->operands[1].output(dw)}});
+    entry->operands[1].finish(dw);
+    cpuStream().wait();
+  });
+}
+
+// convImplementations(): oneDNN's implementation name for every cached primitive (for the bench's profile).
+Napi::Value ConvImplementations(const Napi::CallbackInfo& info) {
+  auto result = Napi::Array::New(info.Env());
+  uint32_t index = 0;
+  for (const auto& [key, entry] : cache) {
+    result.Set(index++, Napi::String::New(info.Env(), std::string(1, key[0]) + ":" + entry->implementation));
+  }
+  return result;
+}
+
+}  // namespace onednn_training

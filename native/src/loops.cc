@@ -1,0 +1,164 @@
+// Memory-bound training kernels written as plain loops (OpenMP over the batch or rows): max-pool backward, the
+// bias-gradient sum and the bias add. wasm's own versions of these were the bottlenecks once the
+// convolutions ran in oneDNN.
+#include <omp.h>
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "common.h"
+
+namespace onednn_training {
+
+namespace {
+
+// Windows that tile the input without overlap or padding (the course's 2×2/2 pools): every dx element belongs to at
+// most one window, so each is written once (no zero fill, no scattered adds) and the channel loops vectorise.
+void maxPoolBackwardTiled(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
+                          int64_t oh, int64_t ow, int64_t fh, int64_t fw) {
+#pragma omp parallel
+  {
+    std::vector<float> bestStore(c);
+    std::vector<int32_t> bestAtStore(c);
+    float* __restrict best = bestStore.data();
+    int32_t* __restrict bestAt = bestAtStore.data();
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < n; b++) {
+      const int64_t batchBase = b * h * w * c;
+      // Rows and columns no window covers (odd sizes) get no gradient.
+      for (int64_t row = 0; row < h; row++) {
+        const int64_t from = row < oh * fh ? ow * fw : 0;
+        std::fill(dx + batchBase + (row * w + from) * c, dx + batchBase + (row + 1) * w * c, 0.f);
+      }
+      for (int64_t r = 0; r < oh; r++) {
+        for (int64_t q = 0; q < ow; q++) {
+          const float* __restrict gradOut = dy + ((b * oh + r) * ow + q) * c;
+          for (int64_t ch = 0; ch < c; ch++) {
+            best[ch] = -std::numeric_limits<float>::infinity();
+            bestAt[ch] = -1;
+          }
+          for (int64_t i = 0; i < fh; i++) {
+            for (int64_t j = 0; j < fw; j++) {
+              const float* __restrict values = x + batchBase + ((r * fh + i) * w + q * fw + j) * c;
+              const int32_t k = static_cast<int32_t>(i * fw + j);
+              for (int64_t ch = 0; ch < c; ch++) {
+                const bool greater = values[ch] > best[ch];
+                best[ch] = greater ? values[ch] : best[ch];
+                bestAt[ch] = greater ? k : bestAt[ch];
+              }
+            }
+          }
+          for (int64_t i = 0; i < fh; i++) {
+            for (int64_t j = 0; j < fw; j++) {
+              float* __restrict grads = dx + batchBase + ((r * fh + i) * w + q * fw + j) * c;
+              const int32_t k = static_cast<int32_t>(i * fw + j);
+              for (int64_t ch = 0; ch < c; ch++) grads[ch] = bestAt[ch] == k ? gradOut[ch] : 0.f;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// maxPoolBackward(x, dy, dx, dims [N, H, W, C, OH, OW, FH, FW, SH, SW, PT, PL]): each output's gradient goes to the
+// first maximum of its window in row-major order (tf's tie rule). Batches are independent, so they run in parallel.
+Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
+  const float* x = floatData(info[0]);
+  const float* dy = floatData(info[1]);
+  float* dx = floatData(info[2]);
+  const int32_t* d = intData(info[3], 12, "maxPoolBackward");
+  const int64_t n = d[0], h = d[1], w = d[2], c = d[3], oh = d[4], ow = d[5], fh = d[6], fw = d[7], sh = d[8],
+                sw = d[9], pt = d[10], pl = d[11];
+  if (fh == sh && fw == sw && pt == 0 && pl == 0 && oh * fh <= h && ow * fw <= w) {
+    maxPoolBackwardTiled(x, dy, dx, n, h, w, c, oh, ow, fh, fw);
+    return info.Env().Undefined();
+  }
+#pragma omp parallel
+  {
+    std::vector<float> best(c);
+    std::vector<int64_t> bestAt(c);
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < n; b++) {
+      const int64_t batchBase = b * h * w * c;
+      std::fill(dx + batchBase, dx + batchBase + h * w * c, 0.f);
+      const float* gradOut = dy + b * oh * ow * c;
+      for (int64_t r = 0; r < oh; r++) {
+        const int64_t rowStart = r * sh - pt;
+        const int64_t rowFrom = std::max<int64_t>(0, rowStart), rowTo = std::min(h, rowStart + fh);
+        for (int64_t q = 0; q < ow; q++, gradOut += c) {
+          const int64_t colStart = q * sw - pl;
+          const int64_t colFrom = std::max<int64_t>(0, colStart), colTo = std::min(w, colStart + fw);
+          std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+          std::fill(bestAt.begin(), bestAt.end(), -1);
+          for (int64_t row = rowFrom; row < rowTo; row++) {
+            for (int64_t col = colFrom; col < colTo; col++) {
+              const int64_t base = batchBase + (row * w + col) * c;
+              for (int64_t ch = 0; ch < c; ch++) {
+                const float value = x[base + ch];
+                if (value > best[ch]) {
+                  best[ch] = value;
+                  bestAt[ch] = base + ch;
+                }
+              }
+            }
+          }
+          for (int64_t ch = 0; ch < c; ch++) {
+            if (bestAt[ch] >= 0) dx[bestAt[ch]] += gradOut[ch];
+          }
+        }
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// sumRows(x, out, rows, channels): out[c] = Σ_r x[r, c] (the bias gradient), in double per thread, then combined.
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  const float* x = floatData(info[0]);
+  float* out = floatData(info[1]);
+  const int64_t rows = info[2].As<Napi::Number>().Int64Value();
+  const int64_t channels = info[3].As<Napi::Number>().Int64Value();
+  std::vector<double> total(channels, 0.0);
+#pragma omp parallel
+  {
+    std::vector<double> partial(channels, 0.0);
+    std::vector<float> block(channels);
+    constexpr int64_t BLOCK_ROWS = 64;  // float sums over short runs vectorise; doubles keep long sums exact
+#pragma omp for schedule(static)
+    for (int64_t start = 0; start < rows; start += BLOCK_ROWS) {
+      std::fill(block.begin(), block.end(), 0.f);
+      const int64_t end = std::min(rows, start + BLOCK_ROWS);
+      for (int64_t r = start; r < end; r++) {
+        const float* row = x + r * channels;
+        for (int64_t ch = 0; ch < channels; ch++) block[ch] += row[ch];
+      }
+      for (int64_t ch = 0; ch < channels; ch++) partial[ch] += block[ch];
+    }
+#pragma omp critical
+    for (int64_t ch = 0; ch < channels; ch++) total[ch] += partial[ch];
+  }
+  for (int64_t ch = 0; ch < channels; ch++) out[ch] = static_cast<float>(total[ch]);
+  return info.Env().Undefined();
+}
+
+// addBias(x, bias, out, rows, channels): out[r, c] = x[r, c] + bias[c] (a layer's bias, broadcast over rows).
+Napi::Value AddBias(const Napi::CallbackInfo& info) {
+  const float* x = floatData(info[0]);
+  const float* bias = floatData(info[1]);
+  float* out = floatData(info[2]);
+  const int64_t rows = info[3].As<Napi::Number>().Int64Value();
+  const int64_t channels = info[4].As<Napi::Number>().Int64Value();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* in = x + r * channels;
+    float* result = out + r * channels;
+    for (int64_t ch = 0; ch < channels; ch++) result[ch] = in[ch] + bias[ch];
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace onednn_training

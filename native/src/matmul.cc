@@ -1,0 +1,80 @@
+// Batched matrix product with oneDNN: transposed operands are described by strides (no copies), a batch of 1 on
+// either side broadcasts, and a bias plus relu can be fused.
+#include <memory>
+#include <unordered_map>
+
+#include "common.h"
+
+namespace onednn_training {
+
+using dnnl::memory;
+using dt = memory::data_type;
+
+namespace {
+
+constexpr size_t MATMUL_DIM_COUNT = 9;
+
+struct MatMulEntry {
+  dnnl::matmul primitive;
+  memory::desc a, b, bias, c;
+};
+
+std::unordered_map<std::string, std::unique_ptr<MatMulEntry>> cache;
+
+// dims: [batchA, batchB, M, K, N, transposeA, transposeB, relu, hasBias]
+MatMulEntry* entryFor(const int32_t* d) {
+  std::string key = cacheKey('m', d, MATMUL_DIM_COUNT);
+  auto found = cache.find(key);
+  if (found != cache.end()) return found->second.get();
+  const memory::dim batchA = d[0], batchB = d[1], m = d[2], k = d[3], n = d[4];
+  const bool transposeA = d[5] == 1, transposeB = d[6] == 1, relu = d[7] == 1, hasBias = d[8] == 1;
+  const memory::dim batch = std::max(batchA, batchB);
+  auto entry = std::make_unique<MatMulEntry>();
+  entry->a = memory::desc({batchA, m, k}, dt::f32, transposeA ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+  entry->b = memory::desc({batchB, k, n}, dt::f32, transposeB ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+  entry->c = memory::desc({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
+  entry->bias = hasBias ? memory::desc({1, 1, n}, dt::f32, memory::dims{n, n, 1}) : memory::desc();
+  dnnl::primitive_attr attr;
+  if (relu) {
+    dnnl::post_ops ops;
+#if DNNL_VERSION_MAJOR >= 3
+    ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#else
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#endif
+    attr.set_post_ops(ops);
+  }
+#if DNNL_VERSION_MAJOR >= 3
+  dnnl::matmul::primitive_desc pd(cpuEngine(), entry->a, entry->b, entry->bias, entry->c, attr);
+#else
+  auto desc = hasBias ? dnnl::matmul::desc(entry->a, entry->b, entry->bias, entry->c)
+                      : dnnl::matmul::desc(entry->a, entry->b, entry->c);
+  dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
+#endif
+  entry->primitive = dnnl::matmul(pd);
+  MatMulEntry* raw = entry.get();
+  cache.emplace(key, std::move(entry));
+  return raw;
+}
+
+}  // namespace
+
+// matmul(a, b, bias | null, c, dims)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  try {
+    const int32_t* dims = intData(info[4], MATMUL_DIM_COUNT, "matmul");
+    MatMulEntry* entry = entryFor(dims);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(entry->a, cpuEngine(), floatData(info[0]))},
+                                         {DNNL_ARG_WEIGHTS, memory(entry->b, cpuEngine(), floatData(info[1]))},
+                                         {DNNL_ARG_DST, memory(entry->c, cpuEngine(), floatData(info[3]))}};
+    float* bias = optionalFloatData(info[2]);
+    if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(entry->bias, cpuEngine(), bias));
+    entry->primitive.execute(cpuStream(), args);
+    cpuStream().wait();
+  } catch (const dnnl::error& error) {
+    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + error.what());
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace onednn_training
