@@ -11,6 +11,7 @@ import { selectWasmTrainingPath, type WasmTrainingPath } from "../lib/backend/wa
 import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
 import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type RunResult } from "./config";
+import { enableWasmThreads } from "../lib/backend/wasm-threads";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   if (config === undefined || (path !== "wasm" && path !== "wasm+onednn")) throw new Error("usage: --model mnist|catsdogs --path wasm|wasm+onednn");
   const steps = Number(argument("steps") ?? config.steps);
 
+  enableWasmThreads(); // CNN_WASM_THREADS=N benchmarks the multi-threaded pure wasm path
   await tf.setBackend("wasm");
   const setup = selectWasmTrainingPath(path);
   const { model, x, y } = buildCompiled(modelName, config.learningRate);

@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "./wasm-training";
+import { enableWasmThreads, wasmThreadsReport } from "./wasm-threads";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 /** The compute path actually used: the backend, plus the native accelerator under wasm when it is active. */
@@ -65,13 +66,18 @@ async function tryBackend(name: BackendName): Promise<{ threads: number; path: B
     }
     case "wasm": {
       require(WASM_BACKEND_PACKAGE);
+      enableWasmThreads(); // must precede the backend's start
       if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise");
       const training = registerWasmTrainingKernels();
+      // XNNPACK's threads matter on the pure wasm path; on wasm+onednn the heavy kernels run on oneDNN's threads.
+      const onednn = training.accelerator === "onednn";
+      const wasmThreads = wasmThreadsReport();
+      const notes = [training.acceleratorNote, onednn ? null : wasmThreads.note].filter((note): note is string => note !== null);
       return {
-        threads: training.threads,
-        path: training.accelerator === "onednn" ? "wasm+onednn" : "wasm",
+        threads: onednn ? training.threads : wasmThreads.threads,
+        path: onednn ? "wasm+onednn" : "wasm",
         version: packageVersion(WASM_BACKEND_PACKAGE),
-        note: training.acceleratorNote,
+        note: notes.length > 0 ? notes.join("; ") : null,
       };
     }
     case "cpu": {
