@@ -9,6 +9,20 @@
 namespace onednn_training {
 
 dnnl::engine& cpuEngine();
+
+// A relu fused after the primitive when asked (oneDNN 3.x dropped the scale argument of append_eltwise).
+inline dnnl::primitive_attr reluPostOpAttr(bool relu) {
+  dnnl::primitive_attr attr;
+  if (!relu) return attr;
+  dnnl::post_ops ops;
+#if DNNL_VERSION_MAJOR >= 3
+  ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#else
+  ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#endif
+  attr.set_post_ops(ops);
+  return attr;
+}
 dnnl::stream& cpuStream();
 
 // A Float32Array argument's data: a view of the wasm heap, never copied.

@@ -38,16 +38,7 @@ struct ConvShape {
 };
 
 dnnl::convolution_forward::primitive_desc forwardPd(const ConvShape& s, bool withBias) {
-  dnnl::primitive_attr attr;
-  if (s.relu) {
-    dnnl::post_ops ops;
-#if DNNL_VERSION_MAJOR >= 3
-    ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-#else
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-#endif
-    attr.set_post_ops(ops);
-  }
+  dnnl::primitive_attr attr = reluPostOpAttr(s.relu);
 #if DNNL_VERSION_MAJOR >= 3
   return dnnl::convolution_forward::primitive_desc(cpuEngine(), dnnl::prop_kind::forward_training,
                                                    dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),

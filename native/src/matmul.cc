@@ -34,16 +34,7 @@ MatMulEntry* entryFor(const int32_t* d) {
   entry->b = memory::desc({batchB, k, n}, dt::f32, transposeB ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
   entry->c = memory::desc({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
   entry->bias = hasBias ? memory::desc({1, 1, n}, dt::f32, memory::dims{n, n, 1}) : memory::desc();
-  dnnl::primitive_attr attr;
-  if (relu) {
-    dnnl::post_ops ops;
-#if DNNL_VERSION_MAJOR >= 3
-    ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-#else
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-#endif
-    attr.set_post_ops(ops);
-  }
+  dnnl::primitive_attr attr = reluPostOpAttr(relu);
 #if DNNL_VERSION_MAJOR >= 3
   dnnl::matmul::primitive_desc pd(cpuEngine(), entry->a, entry->b, entry->bias, entry->c, attr);
 #else
