@@ -2,6 +2,7 @@
 // plotly.js where Jupyter serves it, and build the optional native accelerator.
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
+await import("./build-wasm-kernels.mjs");
 execFileSync(process.execPath, [new URL("../node_modules/typescript/bin/tsc", import.meta.url).pathname, "-p", "lib"], { stdio: "inherit" });
 
 // Figures in Jupyter load plotly.js once per page from notebooks/assets/ (served by Jupyter, git-ignored).

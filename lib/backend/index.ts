@@ -69,12 +69,13 @@ async function tryBackend(name: BackendName): Promise<{ threads: number; path: B
       enableWasmThreads(); // must precede the backend's start
       if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise");
       const training = registerWasmTrainingKernels();
-      // XNNPACK's threads matter on the pure wasm path; on wasm+onednn the heavy kernels run on oneDNN's threads.
+      // On the pure wasm path the heavy kernels run on the SIMD kernels' threads (XNNPACK's, if more, for the rest);
+      // on wasm+onednn on oneDNN's threads.
       const onednn = training.accelerator === "onednn";
       const wasmThreads = wasmThreadsReport();
       const notes = [training.acceleratorNote, onednn ? null : wasmThreads.note].filter((note): note is string => note !== null);
       return {
-        threads: onednn ? training.threads : wasmThreads.threads,
+        threads: onednn ? training.threads : Math.max(training.threads, wasmThreads.threads),
         path: onednn ? "wasm+onednn" : "wasm",
         version: packageVersion(WASM_BACKEND_PACKAGE),
         note: notes.length > 0 ? notes.join("; ") : null,

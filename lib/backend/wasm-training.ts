@@ -1,11 +1,14 @@
 /**
  * Training kernels for the wasm backend, registered for backendName "wasm" whenever wasm is the backend:
  * - the pure wasm path (always): Conv2DBackpropFilter (missing from tfjs-backend-wasm 4.22) and faster replacements
- *   for the kernels that dominate a training step, composed from the backend's own XNNPACK kernels (kernels/*.ts);
+ *   for the kernels that dominate a training step — the convolutions, max-pool gradient and bias gradient on the
+ *   course's own SIMD wasm kernels on every core (simd/), falling back to kernels composed from the backend's
+ *   XNNPACK ones (kernels/*.ts) for shapes those do not take;
  * - the wasm+onednn path (when native/ is built): the heavy kernels run in oneDNN on views of the wasm heap
  *   (kernels/native-kernels.ts), falling back to the pure kernels for cases the addon does not cover.
  */
 import * as tf from "@tensorflow/tfjs";
+import { conv2DKernel, fusedConv2DKernel } from "./kernels/conv2d";
 import { conv2DBackpropFilterKernel } from "./kernels/conv2d-backprop-filter";
 import { conv2DBackpropInputKernel } from "./kernels/conv2d-backprop-input";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/batch-mat-mul";
@@ -14,6 +17,7 @@ import { sumKernel } from "./kernels/sum";
 import { castKernel, identityKernel } from "./kernels/identity";
 import { captureStockKernel } from "./kernels/stock-kernels";
 import { checkWasmInternals } from "./kernels/wasm-internals";
+import { kernelThreads, simdKernelsEnabled } from "./simd/kernel-threads";
 import { loadNativeAccelerator } from "./native";
 import { nativeKernels } from "./kernels/native-kernels";
 
@@ -32,6 +36,8 @@ const WASM = "wasm";
 
 /** Our kernels, by kernel name; replaced ones keep the stock version reachable through stock-kernels.ts. */
 const PURE_WASM_KERNELS: ReadonlyArray<[string, KernelFunc]> = [
+  ["Conv2D", conv2DKernel],
+  ["FusedConv2D", fusedConv2DKernel],
   ["Conv2DBackpropFilter", conv2DBackpropFilterKernel],
   ["Conv2DBackpropInput", conv2DBackpropInputKernel],
   ["BatchMatMul", batchMatMulKernel],
@@ -56,7 +62,7 @@ export function installKernel(kernelName: string, kernelFunc: KernelFunc): void 
 /** Registers the pure-wasm training kernels (idempotent); kernels only the native path replaces go back to stock. */
 export function registerPureWasmKernels(): void {
   for (const name of STOCK_KERNELS_USED) captureStockKernel(name);
-  for (const name of ["Conv2D", "FusedConv2D", "Add"]) {
+  for (const name of ["Add"]) {
     const stockKernel = captureStockKernel(name);
     if (stockKernel !== null) installKernel(name, stockKernel);
   }
@@ -84,7 +90,13 @@ export function selectWasmTrainingPath(path?: WasmTrainingPath): WasmTrainingSet
   const native = loadNativeAccelerator();
   if (path === "wasm" || native.accelerator === null) {
     if (path === "wasm+onednn") throw new Error(`the wasm+onednn path is unavailable: ${native.note}`);
-    return { accelerator: null, threads: 1, acceleratorNote: path === "wasm" ? "native accelerator not used" : native.note };
+    const simd = simdKernelsEnabled();
+    const notes = [path === "wasm" ? "native accelerator not used" : native.note, simd ? null : "SIMD training kernels off"];
+    return {
+      accelerator: null,
+      threads: simd ? kernelThreads().threads : 1,
+      acceleratorNote: notes.filter((note) => note !== null).join("; ") || null,
+    };
   }
   for (const [name, kernelFunc] of nativeKernels(native.accelerator)) installKernel(name, kernelFunc);
   return { accelerator: "onednn", threads: native.accelerator.threads(), acceleratorNote: null };

@@ -38,6 +38,20 @@ for (const strides of [[1, 1], [2, 2]] as Array<[number, number]>) {
   }
 }
 
+// Channels the SIMD kernels take (output channels a multiple of 8; for the input gradient, input channels too), with
+// widths that leave remainders of the kernels' 4-pixel and 4-tap blocks.
+for (const [batch, height, width] of [[1, 7, 9], [2, 6, 5]] as const) {
+  for (const kernel of [[3, 3], [2, 3], [1, 1]] as Array<[number, number]>) {
+    for (const strides of [[1, 1], [2, 2], [1, 3]] as Array<[number, number]>) {
+      for (const pad of ["valid", "same"] as const) {
+        for (const [inChannels, outChannels] of [[3, 8], [8, 16]]) {
+          CONV_CASES.push({ batch, height, width, inChannels, kernel, outChannels, strides, pad });
+        }
+      }
+    }
+  }
+}
+
 function describeCase(c: ConvCase): string {
   return `x ${c.batch}×${c.height}×${c.width}×${c.inChannels}, k ${c.kernel.join("×")}→${c.outChannels}, s ${c.strides.join(",")}, ${c.pad}`;
 }
@@ -116,7 +130,8 @@ for (const path of wasmPaths()) {
         { filterSize: [2, 3], strides: [1, 2], pad: "valid" },
         { filterSize: [3, 3], strides: [3, 3], pad: "same" },
       ] as const;
-      const inputs = [[1, 7, 9, 3], [4, 8, 8, 2], [2, 5, 5, 1]];
+      // Channels in fours take the SIMD kernel where windows tile the input (2×2 stride 2, 3×3 stride 3).
+      const inputs = [[1, 7, 9, 3], [4, 8, 8, 2], [2, 5, 5, 1], [2, 7, 9, 4], [1, 6, 6, 8]];
       for (const [p, pool] of pools.entries()) {
         for (const [s, shape] of inputs.entries()) {
           for (const ties of [false, true]) {
@@ -144,6 +159,9 @@ for (const path of wasmPaths()) {
         { shape: [6, 9], axis: [0], keepDims: false },
         { shape: [3, 5, 7, 4], axis: [1, 2], keepDims: false },
         { shape: [3, 5, 7, 4], axis: [3], keepDims: false },
+        { shape: [2, 3, 5, 12], axis: [0, 1, 2], keepDims: false },
+        // A long reduction, as a first layer's bias gradient (438,080 rows in cats/dogs): float64 running sums.
+        { shape: [200000, 8], axis: [0], keepDims: false },
       ];
       for (const [index, c] of cases.entries()) {
         const compute = () => tf.sum(seeded(c.shape, index), c.axis, c.keepDims);

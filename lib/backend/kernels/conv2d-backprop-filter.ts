@@ -9,6 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
 import { conv2dInfo, release, sliceInfo, transposeInfo } from "./stock-kernels";
+import { simdConv2DBackpropFilter } from "./simd-convolutions";
+import { simdKernelsEnabled } from "../simd/kernel-threads";
 
 export interface BackpropFilterGeometry {
   filterHeight: number;
@@ -113,6 +115,9 @@ export function conv2DBackpropFilterKernel(args: {
   const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   // The filter gradient has no batch/channel layout of its own, so only the inputs are converted.
-  return withChannelsLast(backend, attrs.dataFormat, [x, dy], ([xNhwc, dyNhwc]) =>
-    composedConv2DBackpropFilter(backend, xNhwc, dyNhwc, { ...attrs, dataFormat: "NHWC" }), false);
+  return withChannelsLast(backend, attrs.dataFormat, [x, dy], ([xNhwc, dyNhwc]) => {
+    const nhwcAttrs = { ...attrs, dataFormat: "NHWC" as const };
+    return (simdKernelsEnabled() ? simdConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs) : null) ??
+      composedConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs);
+  }, false);
 }

@@ -8,6 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
 import { conv2dInfo, release, reverseInfo, runStock, transposeInfo } from "./stock-kernels";
 import { withChannelsLast } from "./conv2d-backprop-filter";
+import { simdConv2DBackpropInput } from "./simd-convolutions";
+import { simdKernelsEnabled } from "../simd/kernel-threads";
 
 /** Padding of dy for the flipped-filter convolution, or null when the composed form does not apply. */
 export function flippedFilterPads(
@@ -52,5 +54,7 @@ export function conv2DBackpropInputKernel(args: {
   const inputShapeNhwc: [number, number, number, number] = nchw ? [n, b, c, a] : [n, a, b, c];
   const pads = flippedFilterPads(inputShapeNhwc, filter.shape as [number, number, number, number], attrs);
   if (pads === null) return runStock("Conv2DBackpropInput", backend, args.inputs, args.attrs);
-  return withChannelsLast(backend, attrs.dataFormat, [dy], ([dyNhwc]) => composedConv2DBackpropInput(backend, dyNhwc, filter, pads), true);
+  return withChannelsLast(backend, attrs.dataFormat, [dy], ([dyNhwc]) =>
+    (simdKernelsEnabled() ? simdConv2DBackpropInput(backend, dyNhwc, filter, pads) : null) ??
+      composedConv2DBackpropInput(backend, dyNhwc, filter, pads), true);
 }

@@ -44,6 +44,12 @@ function nativeConvInfo(
   const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, "channelsLast");
   const { top, bottom, left, right } = info.padInfo;
   if (Math.min(top, bottom, left, right) < 0) return null;
+  // Windows must end exactly at the padded edge: where a stride leaves trailing rows or columns no window reads,
+  // oneDNN 2.6's backward kernels corrupted memory (seen with stride 3 over 5 and 9 columns); the wasm kernels
+  // handle those shapes.
+  const spanHeight = (info.outHeight - 1) * info.strideHeight + info.filterHeight;
+  const spanWidth = (info.outWidth - 1) * info.strideWidth + info.filterWidth;
+  if (spanHeight !== info.inHeight + top + bottom || spanWidth !== info.inWidth + left + right) return null;
   return info;
 }
 

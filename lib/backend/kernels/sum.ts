@@ -4,8 +4,9 @@
  * every other reduction goes to the stock kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, heapView } from "./wasm-internals";
-import { runStock } from "./stock-kernels";
+import { asWasmBackend, heapAddress, heapMemory, heapView } from "./wasm-internals";
+import { release, runStock } from "./stock-kernels";
+import { kernelsInMemory, simdKernelsEnabled } from "../simd/kernel-threads";
 
 /** True when `axis` names every axis of a rank-`rank` tensor except the last. */
 export function reducesAllButLast(axis: number | number[], rank: number): boolean {
@@ -24,6 +25,14 @@ export function sumKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknow
   const channels = x.shape[x.shape.length - 1];
   const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels];
   const out = backend.makeOutput(outShape, "float32");
+  const memory = simdKernelsEnabled() ? heapMemory(backend) : null;
+  if (memory !== null && channels % 4 === 0) {
+    // The SIMD kernel in the heap, float64 running sums in a scratch tensor (channels doubles).
+    const scratch = backend.makeOutput([2 * channels], "float32");
+    kernelsInMemory(memory).sumRows(heapAddress(backend, x), heapAddress(backend, out), heapAddress(backend, scratch), x.shape.reduce((a, b) => a * b, 1) / channels, channels);
+    release(backend, scratch);
+    return out;
+  }
   const values = heapView(backend, x);
   const sums = heapView(backend, out);
   // Accumulate in float64 so long reductions stay as exact as the cpu backend's. (A product with a row of ones on

@@ -20,6 +20,8 @@ export interface WasmTensorRecord {
 export interface WasmModuleInternals {
   HEAPU8: Uint8Array;
   HEAPF32: Float32Array;
+  /** The emscripten module's exports; `memory` is the heap itself. */
+  asm?: { memory?: unknown };
 }
 
 export interface WasmBackendInternals {
@@ -59,6 +61,17 @@ export function tensorRecord(backend: WasmBackendInternals, info: tf.TensorInfo)
   const record = backend.dataIdMap.get(info.dataId);
   if (record === undefined) throw new Error("tensor is not in the wasm backend's table");
   return record;
+}
+
+/** The heap as a WebAssembly.Memory (so other wasm modules can work in it), or null if it is not reachable. */
+export function heapMemory(backend: WasmBackendInternals): WebAssembly.Memory | null {
+  const memory = backend.wasm.asm?.memory;
+  return memory instanceof WebAssembly.Memory && memory.buffer === backend.wasm.HEAPU8.buffer ? memory : null;
+}
+
+/** Byte address of a tensor's data in the heap. */
+export function heapAddress(backend: WasmBackendInternals, info: tf.TensorInfo): number {
+  return tensorRecord(backend, info).memoryOffset;
 }
 
 /**
