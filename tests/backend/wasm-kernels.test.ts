@@ -205,14 +205,14 @@ for (const path of wasmPaths()) {
     });
 
     it("matMul with every transpose combination, plain and fused with bias and relu, 2-D and batched", async () => {
-      for (const batch of [0, 3]) {
+      // n = 16 takes the SIMD kernel (2-D or batch 1; m = 6 splits across two threads, m = 5 does not).
+      for (const [batch, m, k, n] of [[0, 5, 7, 4], [3, 5, 7, 4], [0, 5, 7, 16], [0, 6, 9, 16], [1, 8, 3, 24]]) {
         for (const transposeA of [false, true]) {
           for (const transposeB of [false, true]) {
-            const [m, k, n] = [5, 7, 4];
             const lead = batch === 0 ? [] : [batch];
             const aShape = [...lead, ...(transposeA ? [k, m] : [m, k])];
             const bShape = [...lead, ...(transposeB ? [n, k] : [k, n])];
-            const label = `batch ${batch} tA ${transposeA} tB ${transposeB}`;
+            const label = `batch ${batch} ${m}×${k}·${k}×${n} tA ${transposeA} tB ${transposeB}`;
             const plain = () => tf.matMul(seeded(aShape, 1), seeded(bShape, 2), transposeA, transposeB);
             const fused = () => tf.fused.matMul({ a: seeded(aShape, 1), b: seeded(bShape, 2), transposeA, transposeB, bias: seeded([n], 3), activation: "relu" });
             for (const compute of [plain, fused]) {

@@ -8,6 +8,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
 import { release, runStock, transposeInfo } from "./stock-kernels";
+import { simdMatMul } from "./simd-convolutions";
+import { simdKernelsEnabled } from "../simd/kernel-threads";
 
 function swapLastTwo(rank: number): number[] {
   const perm = Array.from({ length: rank }, (_, axis) => axis);
@@ -66,7 +68,12 @@ function matMulWithExplicitTransposes(kernelName: "BatchMatMul" | "_FusedMatMul"
     const backend = asWasmBackend(args.backend);
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     const runPlain = (wasmBackend: WasmBackendInternals, inputs: tf.NamedTensorInfoMap, plainAttrs: tf.NamedAttrMap): tf.TensorInfo => {
-      const { a, b, bias } = inputs as unknown as Record<string, tf.TensorInfo | undefined>;
+      const { a, b, bias, preluActivationWeights } = inputs as unknown as Record<string, tf.TensorInfo | undefined>;
+      const activation = (plainAttrs as { activation?: string }).activation ?? "linear";
+      if (simdKernelsEnabled() && preluActivationWeights === undefined && (activation === "linear" || activation === "relu")) {
+        const out = simdMatMul(wasmBackend, a!, b!, kernelName === "_FusedMatMul" ? bias ?? null : null, kernelName === "_FusedMatMul" && activation === "relu");
+        if (out !== null) return out;
+      }
       if (kernelName === "_FusedMatMul" && bias !== undefined && (isBatched(a!) || isBatched(b!))) {
         return batchedFusedMatMul(wasmBackend, inputs, plainAttrs as { activation?: string; leakyreluAlpha?: number });
       }

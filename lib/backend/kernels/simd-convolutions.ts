@@ -77,6 +77,8 @@ interface ConvolutionJob {
   outHeight: number;
   outWidth: number;
   strides: [number, number];
+  /** Shape of the returned tensor when not [N, OH, OW, Co] (same size). */
+  resultShape?: number[];
 }
 
 /** Runs a valid convolution of a padded input on the kernel threads; returns the [N, OH, OW, Co] output. */
@@ -92,7 +94,7 @@ function runConvolution(backend: WasmBackendInternals, job: ConvolutionJob): tf.
   const biasAt = job.bias === null ? 0 : layout.place(outChannels);
   const outAt = layout.place(outSize);
   threads.reserve(layout.bytes);
-  const out = backend.makeOutput(outShape, "float32");
+  const out = backend.makeOutput(job.resultShape ?? outShape, "float32");
   // Views only now: the allocations above may grow either memory.
   const memory = threads.floats();
   job.writeInput(memory, inputAt);
@@ -254,4 +256,41 @@ export function simdConv2DBackpropFilter(
   threads.run("conv2dBackpropFilter", pieces);
   heapView(backend, out).set(threads.floats().subarray(outAt, outAt + filterSize));
   return out;
+}
+
+/**
+ * a·b (+ bias, then relu when asked) for a [.., M, K] and b [.., K, N] without batch (leading dimensions of 1), N a
+ * multiple of 8: a 1×1 convolution of M pixels with K channels, split into one group of pixels per thread. Null
+ * where it does not apply.
+ */
+export function simdMatMul(
+  backend: WasmBackendInternals,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  bias: tf.TensorInfo | null,
+  relu: boolean,
+): tf.TensorInfo | null {
+  const rank = a.shape.length;
+  if (rank < 2 || b.shape.length !== rank || a.dtype !== "float32" || b.dtype !== "float32") return null;
+  const leading = (info: tf.TensorInfo) => info.shape.slice(0, -2).reduce((product, dim) => product * dim, 1);
+  if (leading(a) !== 1 || leading(b) !== 1) return null;
+  const [rows, depth] = a.shape.slice(-2);
+  const [depthB, columns] = b.shape.slice(-2);
+  if (depth !== depthB || columns % CHANNEL_BLOCK !== 0 || rows === 0 || depth === 0) return null;
+  if (bias !== null && (bias.dtype !== "float32" || bias.shape.reduce((p, d) => p * d, 1) !== columns)) return null;
+  // One group of rows per thread when they divide evenly (the kernel splits by groups).
+  const threads = kernelThreads().threads;
+  const groups = rows % threads === 0 && rows / threads >= 4 ? threads : 1;
+  return runConvolution(backend, {
+    inputShape: [groups, 1, rows / groups, depth],
+    writeInput: (target, offset) => target.set(heapView(backend, a), offset),
+    filterShape: [1, 1, depth, columns],
+    writeFilter: (target, offset) => target.set(heapView(backend, b), offset),
+    bias,
+    relu,
+    outHeight: 1,
+    outWidth: rows / groups,
+    strides: [1, 1],
+    resultShape: [...a.shape.slice(0, -2), rows, columns],
+  });
 }
