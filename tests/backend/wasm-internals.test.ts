@@ -5,7 +5,9 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { asWasmBackend, checkWasmInternals, heapView, PINNED_TFJS_WASM_VERSION } from "../../lib/backend/kernels/wasm-internals";
+import {
+  asWasmBackend, checkWasmInternals, heapAddress, heapMemory, heapView, PINNED_TFJS_WASM_VERSION,
+} from "../../lib/backend/kernels/wasm-internals";
 
 describe("tfjs-backend-wasm internals the training kernels rely on", () => {
   before(async () => {
@@ -36,6 +38,15 @@ describe("tfjs-backend-wasm internals the training kernels rely on", () => {
     expect(Array.from(view)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     view[4] = 50;
     expect(Array.from(await tensor.data())).to.deep.equal([1, 2, 3, 4, 50, 6]);
+    tensor.dispose();
+  });
+
+  it("exposes its heap as a WebAssembly.Memory (the in-heap SIMD kernels instantiate on it) at the tensors' addresses", () => {
+    const backend = asWasmBackend(tf.backend());
+    const memory = heapMemory(backend);
+    expect(memory, "backend.wasm.asm.memory").to.be.instanceOf(WebAssembly.Memory);
+    const tensor = tf.tensor1d([3.5, -1]);
+    expect(Array.from(new Float32Array(memory!.buffer, heapAddress(backend, tensor), 2))).to.deep.equal([3.5, -1]);
     tensor.dispose();
   });
 
