@@ -16,7 +16,7 @@ import { maxPoolGradKernel } from "./kernels/max-pool-grad";
 import { sumKernel } from "./kernels/sum";
 import { castKernel, identityKernel } from "./kernels/identity";
 import { captureStockKernel } from "./kernels/stock-kernels";
-import { checkWasmInternals } from "./kernels/wasm-internals";
+import { checkWasmInternals, type WasmKernelFunc } from "./kernels/wasm-internals";
 import { kernelThreads, simdKernelsEnabled } from "./simd/kernel-threads";
 import { loadNativeAccelerator } from "./native";
 import { nativeKernels } from "./kernels/native-kernels";
@@ -30,12 +30,10 @@ export interface WasmTrainingSetup {
   acceleratorNote: string | null;
 }
 
-type KernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
-
 const WASM = "wasm";
 
 /** Our kernels, by kernel name; replaced ones keep the stock version reachable through stock-kernels.ts. */
-const PURE_WASM_KERNELS: ReadonlyArray<[string, KernelFunc]> = [
+const PURE_WASM_KERNELS: ReadonlyArray<[string, WasmKernelFunc]> = [
   ["Conv2D", conv2DKernel],
   ["FusedConv2D", fusedConv2DKernel],
   ["Conv2DBackpropFilter", conv2DBackpropFilterKernel],
@@ -54,7 +52,7 @@ const STOCK_KERNELS_USED = [
   "Conv2DBackpropInput", "BatchMatMul", "_FusedMatMul", "Sum", "MaxPoolGrad", "Cast",
 ];
 
-export function installKernel(kernelName: string, kernelFunc: KernelFunc): void {
+export function installKernel(kernelName: string, kernelFunc: WasmKernelFunc): void {
   if (tf.getKernel(kernelName, WASM) !== undefined) tf.unregisterKernel(kernelName, WASM);
   tf.registerKernel({ kernelName, backendName: WASM, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }

@@ -2,6 +2,7 @@
  * Helpers for the backend tests: run the same computation on the cpu backend (the reference) and on a wasm training
  * path, and measure how far apart the results are.
  */
+import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { availableWasmTrainingPaths, selectWasmTrainingPath, type WasmTrainingPath } from "../../lib/backend/wasm-training";
@@ -33,6 +34,19 @@ export async function resultOn(backend: "cpu" | WasmTrainingPath, compute: () =>
   const shape = out.shape;
   out.dispose();
   return { shape, values: Float32Array.from(values) };
+}
+
+/**
+ * Runs `compute` on the cpu backend and on `path` and expects the same shape and a scaled difference below
+ * `tolerance` (or, with tolerance 0, none at all).
+ */
+export async function expectSameAsCpu(path: WasmTrainingPath, compute: () => tf.Tensor, tolerance: number, label?: string): Promise<void> {
+  const reference = await resultOn("cpu", compute);
+  const candidate = await resultOn(path, compute);
+  expect(candidate.shape, label).to.deep.equal(reference.shape);
+  const difference = scaledMaxDifference(reference, candidate);
+  if (tolerance === 0) expect(difference, label).to.equal(0);
+  else expect(difference, label).to.be.below(tolerance);
 }
 
 /** Largest |a − b| divided by max(1, largest |a|): an error relative to the result's scale. */

@@ -2,9 +2,8 @@
  * Every kernel the wasm training paths add or replace, against the cpu backend, on seeded random inputs over a grid
  * of shapes (odd sizes, batch 1 and more), strides and paddings — on each available path.
  */
-import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { resultOn, runKernel, scaledMaxDifference, seeded, seededIntegers, wasmPaths, restoreBackendAfter } from "./compare";
+import { expectSameAsCpu, runKernel, seeded, seededIntegers, wasmPaths, restoreBackendAfter } from "./compare";
 
 const TOLERANCE = 2e-5;
 
@@ -73,10 +72,7 @@ for (const path of wasmPaths()) {
         const shapes = convShapes(c);
         const compute = () => runKernel("Conv2DBackpropFilter", { x: seeded(shapes.x, index), dy: seeded(shapes.dy, index + 1000) },
           { strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape: shapes.filter });
-        const reference = await resultOn("cpu", compute);
-        const candidate = await resultOn(path, compute);
-        expect(candidate.shape, describeCase(c)).to.deep.equal(reference.shape);
-        expect(scaledMaxDifference(reference, candidate), describeCase(c)).to.be.below(TOLERANCE);
+        await expectSameAsCpu(path, compute, TOLERANCE, describeCase(c));
       }
     });
 
@@ -85,10 +81,7 @@ for (const path of wasmPaths()) {
         const shapes = convShapes(c);
         const compute = () => runKernel("Conv2DBackpropInput", { dy: seeded(shapes.dy, index), filter: seeded(shapes.filter, index + 1000) },
           { strides: c.strides, pad: c.pad, dataFormat: "NHWC", inputShape: shapes.x });
-        const reference = await resultOn("cpu", compute);
-        const candidate = await resultOn(path, compute);
-        expect(candidate.shape, describeCase(c)).to.deep.equal(reference.shape);
-        expect(scaledMaxDifference(reference, candidate), describeCase(c)).to.be.below(TOLERANCE);
+        await expectSameAsCpu(path, compute, TOLERANCE, describeCase(c));
       }
     });
 
@@ -98,9 +91,7 @@ for (const path of wasmPaths()) {
         for (const activation of ["linear", "relu"] as const) {
           const compute = () => tf.fused.conv2d({ x: seeded(shapes.x, index) as tf.Tensor4D, filter: seeded(shapes.filter, index + 1) as tf.Tensor4D,
             bias: seeded([c.outChannels], index + 2), strides: c.strides, pad: c.pad, activation });
-          const reference = await resultOn("cpu", compute);
-          const candidate = await resultOn(path, compute);
-          expect(scaledMaxDifference(reference, candidate), `${describeCase(c)} ${activation}`).to.be.below(TOLERANCE);
+          await expectSameAsCpu(path, compute, TOLERANCE, `${describeCase(c)} ${activation}`);
         }
       }
     });
@@ -115,10 +106,7 @@ for (const path of wasmPaths()) {
         const inputGrad = () => runKernel("Conv2DBackpropInput", { dy: seeded(info.outShape, 3), filter: seeded(filter, 4) },
           { strides, pad, dataFormat: "NCHW", inputShape: x });
         for (const compute of [filterGrad, inputGrad]) {
-          const reference = await resultOn("cpu", compute);
-          const candidate = await resultOn(path, compute);
-          expect(candidate.shape).to.deep.equal(reference.shape);
-          expect(scaledMaxDifference(reference, candidate)).to.be.below(TOLERANCE);
+          await expectSameAsCpu(path, compute, TOLERANCE);
         }
       }
     });
@@ -143,10 +131,7 @@ for (const path of wasmPaths()) {
               return runKernel("MaxPoolGrad", { dy, input, output }, { filterSize: pool.filterSize, strides: pool.strides, pad: pool.pad });
             };
             const label = `${shape.join("×")} pool ${pool.filterSize.join("×")} s ${pool.strides.join(",")} ${pool.pad} ties=${ties}`;
-            const reference = await resultOn("cpu", compute);
-            const candidate = await resultOn(path, compute);
-            expect(candidate.shape, label).to.deep.equal(reference.shape);
-            expect(scaledMaxDifference(reference, candidate), label).to.equal(0);
+            await expectSameAsCpu(path, compute, 0, label);
           }
         }
       }
@@ -165,10 +150,7 @@ for (const path of wasmPaths()) {
       ];
       for (const [index, c] of cases.entries()) {
         const compute = () => tf.sum(seeded(c.shape, index), c.axis, c.keepDims);
-        const reference = await resultOn("cpu", compute);
-        const candidate = await resultOn(path, compute);
-        expect(candidate.shape).to.deep.equal(reference.shape);
-        expect(scaledMaxDifference(reference, candidate)).to.be.below(TOLERANCE);
+        await expectSameAsCpu(path, compute, TOLERANCE);
       }
     });
 
@@ -183,10 +165,7 @@ for (const path of wasmPaths()) {
       ];
       for (const [index, [aShape, bShape]] of cases.entries()) {
         const compute = () => tf.add(seeded(aShape, index), seeded(bShape, index + 50));
-        const reference = await resultOn("cpu", compute);
-        const candidate = await resultOn(path, compute);
-        expect(candidate.shape, `${aShape} + ${bShape}`).to.deep.equal(reference.shape);
-        expect(scaledMaxDifference(reference, candidate), `${aShape} + ${bShape}`).to.equal(0);
+        await expectSameAsCpu(path, compute, 0, `${aShape} + ${bShape}`);
       }
     });
 
@@ -198,10 +177,7 @@ for (const path of wasmPaths()) {
         source.dispose(); // the shared data must outlive the tensor it came from
         return tf.concat([copy, same, tf.cast(tf.cast(tf.mul(copy, 10), "int32"), "float32")]);
       };
-      const reference = await resultOn("cpu", compute);
-      const candidate = await resultOn(path, compute);
-      expect(candidate.shape).to.deep.equal(reference.shape);
-      expect(scaledMaxDifference(reference, candidate)).to.equal(0);
+      await expectSameAsCpu(path, compute, 0);
     });
 
     it("matMul with every transpose combination, plain and fused with bias and relu, 2-D and batched", async () => {
@@ -216,10 +192,7 @@ for (const path of wasmPaths()) {
             const plain = () => tf.matMul(seeded(aShape, 1), seeded(bShape, 2), transposeA, transposeB);
             const fused = () => tf.fused.matMul({ a: seeded(aShape, 1), b: seeded(bShape, 2), transposeA, transposeB, bias: seeded([n], 3), activation: "relu" });
             for (const compute of [plain, fused]) {
-              const reference = await resultOn("cpu", compute);
-              const candidate = await resultOn(path, compute);
-              expect(candidate.shape, label).to.deep.equal(reference.shape);
-              expect(scaledMaxDifference(reference, candidate), label).to.be.below(TOLERANCE);
+              await expectSameAsCpu(path, compute, TOLERANCE, label);
             }
           }
         }
@@ -227,10 +200,7 @@ for (const path of wasmPaths()) {
       // A batch of one on either side broadcasts.
       for (const [aShape, bShape] of [[[1, 5, 7], [3, 7, 4]], [[3, 5, 7], [1, 7, 4]]]) {
         const compute = () => tf.matMul(seeded(aShape, 5), seeded(bShape, 6));
-        const reference = await resultOn("cpu", compute);
-        const candidate = await resultOn(path, compute);
-        expect(candidate.shape).to.deep.equal(reference.shape);
-        expect(scaledMaxDifference(reference, candidate)).to.be.below(TOLERANCE);
+        await expectSameAsCpu(path, compute, TOLERANCE);
       }
     });
   });

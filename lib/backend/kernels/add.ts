@@ -5,10 +5,9 @@
  * stock kernel, so the pure wasm path keeps the stock Add.)
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
+import { asWasmBackend, type WasmBackendInternals, type WasmKernelArgs } from "./wasm-internals";
 import { runStock } from "./stock-kernels";
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type BiasAdd = (backend: WasmBackendInternals, x: tf.TensorInfo, bias: tf.TensorInfo, out: tf.TensorInfo, channels: number) => void;
 
 /** The (tensor, bias) pair when the Add is a bias broadcast over rows, else null. */
@@ -22,7 +21,7 @@ export function biasAddOperands(a: tf.TensorInfo, b: tf.TensorInfo): { x: tf.Ten
 }
 
 export function makeAddKernel(addBias: BiasAdd) {
-  return (args: KernelArgs): tf.TensorInfo => {
+  return (args: WasmKernelArgs): tf.TensorInfo => {
     const backend = asWasmBackend(args.backend);
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
     const operands = biasAddOperands(a, b);

@@ -6,10 +6,10 @@
  * one is composed as BatchMatMul, then Add, then the activation.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
+import { asWasmBackend, type WasmBackendInternals, type WasmKernelArgs } from "./wasm-internals";
 import { release, runStock, transposeInfo } from "./stock-kernels";
 import { simdMatMul } from "./simd-convolutions";
-import { simdKernelsEnabled } from "../simd/kernel-threads";
+import { whenSimdKernels } from "../simd/kernel-threads";
 
 function swapLastTwo(rank: number): number[] {
   const perm = Array.from({ length: rank }, (_, axis) => axis);
@@ -64,16 +64,19 @@ function isBatched(info: tf.TensorInfo): boolean {
 }
 
 function matMulWithExplicitTransposes(kernelName: "BatchMatMul" | "_FusedMatMul") {
-  return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo => {
+  return (args: WasmKernelArgs): tf.TensorInfo => {
     const backend = asWasmBackend(args.backend);
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     const runPlain = (wasmBackend: WasmBackendInternals, inputs: tf.NamedTensorInfoMap, plainAttrs: tf.NamedAttrMap): tf.TensorInfo => {
       const { a, b, bias, preluActivationWeights } = inputs as unknown as Record<string, tf.TensorInfo | undefined>;
       const activation = (plainAttrs as { activation?: string }).activation ?? "linear";
-      if (simdKernelsEnabled() && preluActivationWeights === undefined && (activation === "linear" || activation === "relu")) {
-        const out = simdMatMul(wasmBackend, a!, b!, kernelName === "_FusedMatMul" ? bias ?? null : null, kernelName === "_FusedMatMul" && activation === "relu");
-        if (out !== null) return out;
-      }
+      const fused = kernelName === "_FusedMatMul";
+      const simd = whenSimdKernels(() =>
+        preluActivationWeights === undefined && (activation === "linear" || activation === "relu")
+          ? simdMatMul(wasmBackend, a!, b!, fused ? bias ?? null : null, fused && activation === "relu")
+          : null,
+      );
+      if (simd !== null) return simd;
       if (kernelName === "_FusedMatMul" && bias !== undefined && (isBatched(a!) || isBatched(b!))) {
         return batchedFusedMatMul(wasmBackend, inputs, plainAttrs as { activation?: string; leakyreluAlpha?: number });
       }

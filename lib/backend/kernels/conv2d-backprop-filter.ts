@@ -7,10 +7,10 @@
  * padding, NCHW (by transposing to NHWC first).
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
+import { asWasmBackend, type WasmBackendInternals, type WasmKernelArgs } from "./wasm-internals";
 import { conv2dInfo, release, sliceInfo, transposeInfo } from "./stock-kernels";
 import { simdConv2DBackpropFilter } from "./simd-convolutions";
-import { simdKernelsEnabled } from "../simd/kernel-threads";
+import { whenSimdKernels } from "../simd/kernel-threads";
 
 export interface BackpropFilterGeometry {
   filterHeight: number;
@@ -106,18 +106,14 @@ export function withChannelsLast(
   return back;
 }
 
-export function conv2DBackpropFilterKernel(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function conv2DBackpropFilterKernel(args: WasmKernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   // The filter gradient has no batch/channel layout of its own, so only the inputs are converted.
   return withChannelsLast(backend, attrs.dataFormat, [x, dy], ([xNhwc, dyNhwc]) => {
     const nhwcAttrs = { ...attrs, dataFormat: "NHWC" as const };
-    return (simdKernelsEnabled() ? simdConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs) : null) ??
+    return whenSimdKernels(() => simdConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs)) ??
       composedConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs);
   }, false);
 }

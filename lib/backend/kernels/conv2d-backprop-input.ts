@@ -5,11 +5,11 @@
  * kernel, which is correct for all cases.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, type WasmBackendInternals } from "./wasm-internals";
+import { asWasmBackend, type WasmBackendInternals, type WasmKernelArgs } from "./wasm-internals";
 import { conv2dInfo, release, reverseInfo, runStock, transposeInfo } from "./stock-kernels";
 import { withChannelsLast } from "./conv2d-backprop-filter";
 import { simdConv2DBackpropInput } from "./simd-convolutions";
-import { simdKernelsEnabled } from "../simd/kernel-threads";
+import { whenSimdKernels } from "../simd/kernel-threads";
 
 /** Padding of dy for the flipped-filter convolution, or null when the composed form does not apply. */
 export function flippedFilterPads(
@@ -41,11 +41,7 @@ export function composedConv2DBackpropInput(
   return dx;
 }
 
-export function conv2DBackpropInputKernel(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function conv2DBackpropInputKernel(args: WasmKernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { dy, filter } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
@@ -55,6 +51,6 @@ export function conv2DBackpropInputKernel(args: {
   const pads = flippedFilterPads(inputShapeNhwc, filter.shape as [number, number, number, number], attrs);
   if (pads === null) return runStock("Conv2DBackpropInput", backend, args.inputs, args.attrs);
   return withChannelsLast(backend, attrs.dataFormat, [dy], ([dyNhwc]) =>
-    (simdKernelsEnabled() ? simdConv2DBackpropInput(backend, dyNhwc, filter, pads) : null) ??
+    whenSimdKernels(() => simdConv2DBackpropInput(backend, dyNhwc, filter, pads)) ??
       composedConv2DBackpropInput(backend, dyNhwc, filter, pads), true);
 }

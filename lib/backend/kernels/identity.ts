@@ -4,23 +4,21 @@
  * float32, so on the wasm backend's copying kernels a training step spent several percent in plain memcpy.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend } from "./wasm-internals";
+import { asWasmBackend, type WasmKernelArgs } from "./wasm-internals";
 import { runStock } from "./stock-kernels";
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-
-function share(args: KernelArgs): tf.TensorInfo {
+function share(args: WasmKernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { x } = args.inputs as unknown as { x: tf.TensorInfo };
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-export function identityKernel(args: KernelArgs): tf.TensorInfo {
+export function identityKernel(args: WasmKernelArgs): tf.TensorInfo {
   return share(args);
 }
 
-export function castKernel(args: KernelArgs): tf.TensorInfo {
+export function castKernel(args: WasmKernelArgs): tf.TensorInfo {
   const { x } = args.inputs as unknown as { x: tf.TensorInfo };
   const { dtype } = args.attrs as unknown as tf.CastAttrs;
   if (dtype === x.dtype) return share(args);

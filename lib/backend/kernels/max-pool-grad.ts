@@ -6,10 +6,10 @@
  * kernel does the same in the heap itself, 4 channels at a time.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, heapAddress, heapMemory, heapView } from "./wasm-internals";
-import { kernelsInMemory, simdKernelsEnabled } from "../simd/kernel-threads";
+import { asWasmBackend, heapAddress, heapMemory, heapView, type WasmKernelArgs } from "./wasm-internals";
+import { kernelsInMemory } from "../simd/kernel-threads";
 
-export function maxPoolGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+export function maxPoolGradKernel(args: WasmKernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { dy, input } = args.inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
@@ -22,14 +22,14 @@ export function maxPoolGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend
     attrs.dimRoundingMode,
   );
   const dx = backend.makeOutput(input.shape, "float32");
-  const memory = simdKernelsEnabled() ? heapMemory(backend) : null;
+  const kernels = kernelsInMemory(heapMemory(backend));
   const tiled =
     info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth && info.padInfo.top === 0 && info.padInfo.left === 0 &&
     info.outHeight * info.filterHeight <= info.inHeight && info.outWidth * info.filterWidth <= info.inWidth;
-  if (memory !== null && tiled && info.inChannels % 4 === 0 && input.dtype === "float32" && dy.dtype === "float32") {
+  if (kernels !== null && tiled && info.inChannels % 4 === 0 && input.dtype === "float32" && dy.dtype === "float32") {
     // Rows or columns no window covers get no gradient.
     if (info.outHeight * info.filterHeight < info.inHeight || info.outWidth * info.filterWidth < info.inWidth) heapView(backend, dx).fill(0);
-    kernelsInMemory(memory).maxPoolGradTiled(
+    kernels.maxPoolGradTiled(
       heapAddress(backend, input), heapAddress(backend, dy), heapAddress(backend, dx),
       info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outHeight, info.outWidth,
       0, info.batchSize * info.outHeight,

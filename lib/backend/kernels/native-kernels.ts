@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { NativeAccelerator } from "../native";
-import { asWasmBackend, heapView, type WasmBackendInternals } from "./wasm-internals";
+import { asWasmBackend, heapView, type WasmBackendInternals, type WasmKernelArgs, type WasmKernelFunc } from "./wasm-internals";
 import { conv2DBackpropFilterKernel } from "./conv2d-backprop-filter";
 import { conv2DBackpropInputKernel } from "./conv2d-backprop-input";
 import { batchMatMulKernel, fusedMatMulKernel } from "./batch-mat-mul";
@@ -15,8 +15,6 @@ import { reducesAllButLast, sumKernel } from "./sum";
 import { runStock } from "./stock-kernels";
 import { makeAddKernel } from "./add";
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-type KernelFunc = (args: KernelArgs) => tf.TensorInfo;
 type Shape4 = [number, number, number, number];
 
 const ACTIVATION_NONE = 0;
@@ -67,7 +65,7 @@ function isFloat(...infos: Array<tf.TensorInfo | undefined>): boolean {
  * Runs `native` and, should the addon throw (a shape oneDNN rejects), frees what it allocated, says so once, and
  * answers with `fallback` (the pure wasm kernel) instead: the accelerator may be slower to fail, never wrong.
  */
-function withFallback(kernelName: string, native: KernelFunc, fallback: KernelFunc): KernelFunc {
+function withFallback(kernelName: string, native: WasmKernelFunc, fallback: WasmKernelFunc): WasmKernelFunc {
   let warned = false;
   return (args) => {
     const backend = asWasmBackend(args.backend);
@@ -92,7 +90,7 @@ function withFallback(kernelName: string, native: KernelFunc, fallback: KernelFu
   };
 }
 
-export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[string, KernelFunc]> {
+export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[string, WasmKernelFunc]> {
   const convForward = (
     backend: WasmBackendInternals,
     x: tf.TensorInfo,
@@ -109,7 +107,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return out;
   };
 
-  const conv2D: KernelFunc = (args) => {
+  const conv2D: WasmKernelFunc = (args) => {
     const backend = asWasmBackend(args.backend);
     const { x, filter } = args.inputs as unknown as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DAttrs;
@@ -118,7 +116,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return convForward(backend, x, filter, undefined, info, ACTIVATION_NONE);
   };
 
-  const fusedConv2D: KernelFunc = (args) => {
+  const fusedConv2D: WasmKernelFunc = (args) => {
     const backend = asWasmBackend(args.backend);
     const { x, filter, bias, preluActivationWeights } = args.inputs as unknown as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
@@ -132,7 +130,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return convForward(backend, x!, filter!, bias, info, activation!);
   };
 
-  const conv2DBackpropInput: KernelFunc = (args) => {
+  const conv2DBackpropInput: WasmKernelFunc = (args) => {
     const backend = asWasmBackend(args.backend);
     const { dy, filter } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
@@ -143,7 +141,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return dx;
   };
 
-  const conv2DBackpropFilter: KernelFunc = (args) => {
+  const conv2DBackpropFilter: WasmKernelFunc = (args) => {
     const backend = asWasmBackend(args.backend);
     const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -154,7 +152,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return dw;
   };
 
-  const matMul = (fused: boolean, fallback: KernelFunc): KernelFunc => (args) => {
+  const matMul = (fused: boolean, fallback: WasmKernelFunc): WasmKernelFunc => (args) => {
     const backend = asWasmBackend(args.backend);
     const { a, b, bias, preluActivationWeights } = args.inputs as unknown as Record<string, tf.TensorInfo | undefined>;
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
@@ -176,7 +174,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return out;
   };
 
-  const maxPoolGrad: KernelFunc = (args) => {
+  const maxPoolGrad: WasmKernelFunc = (args) => {
     const backend = asWasmBackend(args.backend);
     const { dy, input } = args.inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
     if (!isFloat(dy, input)) return maxPoolGradKernel(args);
@@ -191,7 +189,7 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     return dx;
   };
 
-  const sum: KernelFunc = (args) => {
+  const sum: WasmKernelFunc = (args) => {
     const backend = asWasmBackend(args.backend);
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
@@ -208,8 +206,8 @@ export function nativeKernels(accelerator: NativeAccelerator): ReadonlyArray<[st
     accelerator.addBias(values, heapView(backend, bias), heapView(backend, out), values.length / channels, channels);
   });
 
-  const stock = (name: string): KernelFunc => (args) => runStock(name, asWasmBackend(args.backend), args.inputs, args.attrs);
-  const kernels: Array<[string, KernelFunc, KernelFunc]> = [
+  const stock = (name: string): WasmKernelFunc => (args) => runStock(name, asWasmBackend(args.backend), args.inputs, args.attrs);
+  const kernels: Array<[string, WasmKernelFunc, WasmKernelFunc]> = [
     ["Add", add, stock("Add")],
     ["Conv2D", conv2D, stock("Conv2D")],
     ["FusedConv2D", fusedConv2D, stock("FusedConv2D")],

@@ -87,7 +87,7 @@ function runConvolution(backend: WasmBackendInternals, job: ConvolutionJob): tf.
   const [batch, height, width, inChannels] = job.inputShape;
   const [filterHeight, filterWidth, , outChannels] = job.filterShape;
   const outShape: Shape4 = [batch, job.outHeight, job.outWidth, outChannels];
-  const outSize = outShape.reduce((a, b) => a * b, 1);
+  const outSize = tf.util.sizeFromShape(outShape);
   const layout = new Layout();
   const inputAt = layout.place(batch * height * width * inChannels);
   const filterAt = layout.place(filterHeight * filterWidth * inChannels * outChannels);
@@ -272,12 +272,12 @@ export function simdMatMul(
 ): tf.TensorInfo | null {
   const rank = a.shape.length;
   if (rank < 2 || b.shape.length !== rank || a.dtype !== "float32" || b.dtype !== "float32") return null;
-  const leading = (info: tf.TensorInfo) => info.shape.slice(0, -2).reduce((product, dim) => product * dim, 1);
+  const leading = (info: tf.TensorInfo) => tf.util.sizeFromShape(info.shape.slice(0, -2));
   if (leading(a) !== 1 || leading(b) !== 1) return null;
   const [rows, depth] = a.shape.slice(-2);
   const [depthB, columns] = b.shape.slice(-2);
   if (depth !== depthB || columns % CHANNEL_BLOCK !== 0 || rows === 0 || depth === 0) return null;
-  if (bias !== null && (bias.dtype !== "float32" || bias.shape.reduce((p, d) => p * d, 1) !== columns)) return null;
+  if (bias !== null && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== columns)) return null;
   // One group of rows per thread when they divide evenly (the kernel splits by groups).
   const threads = kernelThreads().threads;
   const groups = rows % threads === 0 && rows / threads >= 4 ? threads : 1;

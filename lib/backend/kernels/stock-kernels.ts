@@ -4,19 +4,17 @@
  * The stock implementations are captured before any of ours replaces them.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendInternals } from "./wasm-internals";
+import type { WasmBackendInternals, WasmKernelFunc } from "./wasm-internals";
 
-type StockKernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
-
-const stock = new Map<string, StockKernelFunc>();
+const stock = new Map<string, WasmKernelFunc>();
 
 /** Remember the stock kernel for `kernelName` (once; later registrations of ours do not overwrite it). */
-export function captureStockKernel(kernelName: string): StockKernelFunc | null {
+export function captureStockKernel(kernelName: string): WasmKernelFunc | null {
   const known = stock.get(kernelName);
   if (known !== undefined) return known;
   const config = tf.getKernel(kernelName, "wasm");
   if (config === undefined) return null;
-  const kernelFunc = config.kernelFunc as unknown as StockKernelFunc;
+  const kernelFunc = config.kernelFunc as unknown as WasmKernelFunc;
   stock.set(kernelName, kernelFunc);
   return kernelFunc;
 }

@@ -4,9 +4,9 @@
  * every other reduction goes to the stock kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, heapAddress, heapMemory, heapView } from "./wasm-internals";
+import { asWasmBackend, heapAddress, heapMemory, heapView, type WasmKernelArgs } from "./wasm-internals";
 import { release, runStock } from "./stock-kernels";
-import { kernelsInMemory, simdKernelsEnabled } from "../simd/kernel-threads";
+import { kernelsInMemory } from "../simd/kernel-threads";
 
 /** True when `axis` names every axis of a rank-`rank` tensor except the last. */
 export function reducesAllButLast(axis: number | number[], rank: number): boolean {
@@ -17,7 +17,7 @@ export function reducesAllButLast(axis: number | number[], rank: number): boolea
   return true;
 }
 
-export function sumKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+export function sumKernel(args: WasmKernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { x } = args.inputs as unknown as { x: tf.TensorInfo };
   const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
@@ -25,11 +25,12 @@ export function sumKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknow
   const channels = x.shape[x.shape.length - 1];
   const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels];
   const out = backend.makeOutput(outShape, "float32");
-  const memory = simdKernelsEnabled() ? heapMemory(backend) : null;
-  if (memory !== null && channels % 4 === 0) {
+  const kernels = kernelsInMemory(heapMemory(backend));
+  if (kernels !== null && channels % 4 === 0) {
     // The SIMD kernel in the heap, float64 running sums in a scratch tensor (channels doubles).
     const scratch = backend.makeOutput([2 * channels], "float32");
-    kernelsInMemory(memory).sumRows(heapAddress(backend, x), heapAddress(backend, out), heapAddress(backend, scratch), x.shape.reduce((a, b) => a * b, 1) / channels, channels);
+    const rows = tf.util.sizeFromShape(x.shape) / channels;
+    kernels.sumRows(heapAddress(backend, x), heapAddress(backend, out), heapAddress(backend, scratch), rows, channels);
     release(backend, scratch);
     return out;
   }

@@ -7,6 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 
 export const PINNED_TFJS_WASM_VERSION = "4.22.0";
 
+/** What tfjs passes a kernel function, and the functions our wasm kernels are. */
+export type WasmKernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+export type WasmKernelFunc = (args: WasmKernelArgs) => tf.TensorInfo;
+
 /** One row of the backend's tensor table (`dataIdMap`). */
 export interface WasmTensorRecord {
   id: number;

@@ -72,9 +72,11 @@ const inMemory = new WeakMap<WebAssembly.Memory, TrainingKernelExports>();
 
 /**
  * An instance of the kernels running directly in another module's memory (the wasm backend's heap, shared or not),
- * for the kernels that touch each element a few times only and would spend longer copying than computing.
+ * for the kernels that touch each element a few times only and would spend longer copying than computing. Null when
+ * the SIMD kernels are off or there is no memory to run in.
  */
-export function kernelsInMemory(memory: WebAssembly.Memory): TrainingKernelExports {
+export function kernelsInMemory(memory: WebAssembly.Memory | null): TrainingKernelExports | null {
+  if (memory === null || !simdKernelsEnabled()) return null;
   let kernels = inMemory.get(memory);
   if (kernels === undefined) {
     const file = memory.buffer instanceof SharedArrayBuffer ? SHARED_KERNEL_WASM_FILE : KERNEL_WASM_FILE;
@@ -209,6 +211,11 @@ export function simdKernelsEnabled(): boolean {
   return moduleBuilt;
 }
 let moduleBuilt: boolean | null = null;
+
+/** `run()` (a SIMD kernel, null where it does not apply) when the SIMD kernels are on, else null. */
+export function whenSimdKernels<T>(run: () => T | null): T | null {
+  return simdKernelsEnabled() ? run() : null;
+}
 
 /**
  * Threads for the convolution kernels: CNN_WASM_KERNEL_THREADS, else every core (os.availableParallelism), at most 8.

@@ -15,6 +15,12 @@ const BLOCK_CHANNELS: i32 = 8;
   return f32x4.max(value, f32x4.splat(0));
 }
 
+/** Byte address of the first input row that output row `row` (= n·outHeight + oh) reads. */
+@inline function firstInputRow(x: usize, row: i32, outHeight: i32, inHeight: i32, strideHeight: i32, rowBytes: usize): usize {
+  const n = row / outHeight;
+  return x + (<usize>(n * inHeight + (row - n * outHeight) * strideHeight)) * rowBytes;
+}
+
 /**
  * y[n,oh,ow,co] = bias[co] + Σ x[n, oh·strideH+kh, ow·strideW+kw, ci] · w[kh,kw,ci,co], then relu when asked.
  * x is already padded (the caller pads); outChannels must be a multiple of 8. Computes output rows
@@ -32,9 +38,7 @@ export function conv2d(
   const tapCount = filterWidth * inChannels; // contiguous floats of x per filter row
   const filterRowBytes = <usize>outChannels * FLOAT;
   for (let row = rowFrom; row < rowTo; row++) {
-    const n = row / outHeight;
-    const oh = row - n * outHeight;
-    const xRow = x + (<usize>(n * inHeight + oh * strideHeight)) * rowBytes;
+    const xRow = firstInputRow(x, row, outHeight, inHeight, strideHeight, rowBytes);
     const yRow = y + <usize>(row * outWidth * outChannels) * FLOAT;
     for (let block = 0; block < outChannels; block += BLOCK_CHANNELS) {
       const blockOffset = <usize>block * FLOAT;
@@ -114,11 +118,10 @@ export function conv2dBackpropFilter(
   const dwRowBytes = <usize>outChannels * FLOAT;
   const dyPixelBytes = <usize>outChannels * FLOAT;
   for (let row = 0; row < rows; row++) {
-    const n = row / outHeight;
-    const oh = row - n * outHeight;
     const dyRow = dy + <usize>(row * outWidth * outChannels) * FLOAT;
+    const xFirstRow = firstInputRow(x, row, outHeight, inHeight, strideHeight, rowBytes);
     for (let kh = 0; kh < filterHeight; kh++) {
-      const xRow = x + (<usize>(n * inHeight + oh * strideHeight + kh)) * rowBytes;
+      const xRow = xFirstRow + <usize>kh * rowBytes;
       const dwKh = dw + <usize>(kh * tapCount) * dwRowBytes;
       for (let block = blockFrom; block < blockTo; block++) {
         const blockOffset = <usize>(block * BLOCK_CHANNELS) * FLOAT;
@@ -184,9 +187,7 @@ export function maxPoolGradTiled(
   const pixelBytes = <usize>channels * FLOAT;
   const rowBytes = <usize>inWidth * pixelBytes;
   for (let row = rowFrom; row < rowTo; row++) {
-    const n = row / outHeight;
-    const oh = row - n * outHeight;
-    const windowTop = x + (<usize>(n * inHeight + oh * poolHeight)) * rowBytes;
+    const windowTop = firstInputRow(x, row, outHeight, inHeight, poolHeight, rowBytes);
     const offsetToDx = dx - x;
     for (let ow = 0; ow < outWidth; ow++) {
       const windowStart = windowTop + <usize>(ow * poolWidth) * pixelBytes;
@@ -271,9 +272,7 @@ export function conv2dNarrow(
   const filterBytes = <usize>filterHeight * tapBytes;
   let yp = y + <usize>(rowFrom * outWidth * outChannels) * FLOAT;
   for (let row = rowFrom; row < rowTo; row++) {
-    const n = row / outHeight;
-    const oh = row - n * outHeight;
-    const xRow = x + (<usize>(n * inHeight + oh * strideHeight)) * rowBytes;
+    const xRow = firstInputRow(x, row, outHeight, inHeight, strideHeight, rowBytes);
     for (let ow = 0; ow < outWidth; ow++) {
       const xPixel = xRow + <usize>ow * pixelStep;
       for (let co = 0; co < outChannels; co++) {
