@@ -26,8 +26,8 @@ const NOTEBOOK_EXTENSION = ".ipynb";
 
 function parseProfile(value: string | undefined): RunProfile {
   if (value === undefined || value === "full") return "full";
-  if (value === "smoke") return "smoke";
-  throw new Error(`--profile must be smoke or full, not "${value}"`);
+  if (value === "smoke" || value === "lab") return value;
+  throw new Error(`--profile must be smoke, lab or full, not "${value}"`);
 }
 
 function parseRenderer(value: string | undefined): RendererChoice {

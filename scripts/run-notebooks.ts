@@ -1,5 +1,5 @@
 /**
- * npm run execute -- [notebooks…] [--jobs N] [--profile smoke|full] [--timeout SECONDS] [--output DIR]
+ * npm run execute -- [notebooks…] [--jobs N] [--profile smoke|lab|full] [--timeout SECONDS] [--output DIR]
  *
  * Executes notebooks headlessly on the project's tslab kernel over the Jupyter protocol (no Python, no nbconvert),
  * writing outputs back into each .ipynb (in place, atomically) or into --output DIR. Without notebook arguments it
@@ -9,10 +9,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, executeNotebook, parseRunProfile, type NotebookResult, type ProgressEvent } from "./jupyter/execute-notebook";
+import type { RunProfile } from "./jupyter/source-hash";
 import { installSignalCleanup } from "./jupyter/kernel-process";
 import { findProjectRoot } from "./jupyter/tslab";
 
-const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile smoke|full] [--timeout SECONDS] [--output DIR]
+const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile smoke|lab|full] [--timeout SECONDS] [--output DIR]
   notebooks        .ipynb files (default: every notebooks/*.ipynb)
   --jobs N         notebooks run in parallel (default 1)
   --profile P      smoke or full (default: CNN_PROFILE, else full); passed to the kernel as CNN_PROFILE
@@ -23,7 +24,7 @@ const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile sm
 interface RunOptions {
   notebooks: string[];
   jobs: number;
-  profile: "smoke" | "full";
+  profile: RunProfile;
   timeoutSeconds: number;
   outputDir: string | null;
 }

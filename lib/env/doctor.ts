@@ -128,7 +128,7 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
   const environment = courseEnv();
   return [
     checkNode(),
-    { name: "Profile", status: "ok", detail: `${environment.profile} (CNN_PROFILE=smoke|full)` },
+    { name: "Profile", status: "ok", detail: `${environment.profile} (CNN_PROFILE=smoke|lab|full)` },
     await checkBackend(),
     checkTraining(),
     ...checkData(),

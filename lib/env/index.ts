@@ -1,14 +1,17 @@
 /**
- * The course's environment, read once and in one place: which profile runs (smoke or full), where data is cached,
+ * The course's environment, read once and in one place: which profile runs (smoke, lab or full), where data is cached,
  * which local mirror (if any) replaces the download sites, and the seed every random choice starts from.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export type Profile = "smoke" | "full";
+export type Profile = "smoke" | "lab" | "full";
 
 export interface CourseEnvironment {
-  /** smoke: tiny data and few epochs (tests, CI); full: the real course (stored outputs, the book). */
+  /**
+   * smoke: tiny data and few epochs (tests, CI); lab: every training run of chapters 6–8 in minutes, still showing
+   * the phenomenon (for experiments); full: the real course (stored outputs, the book).
+   */
   profile: Profile;
   /** The project's root folder (the one holding `_quarto.yml`). */
   projectRoot: string;
@@ -16,13 +19,18 @@ export interface CourseEnvironment {
   dataDir: string;
   /** A local folder laid out like the download sites (`mnist/`, `fashion-mnist/`, `cats_and_dogs_small/`), or null. */
   dataMirror: string | null;
-  /** Where training runs are recorded (`runs/`). */
+  /** The root of every profile's ledger (`runs/`, or CNN_RUNS_DIR). */
+  runsRoot: string;
+  /**
+   * Where this profile's training runs are recorded: `runs/<profile>/`. Only `runs/full/` is committed; smoke and
+   * lab runs never mix with the full-profile runs the book shows.
+   */
   runsDir: string;
   /** The seed for shuffling, initialisation and augmentation. */
   seed: number;
 }
 
-const PROFILES: readonly Profile[] = ["smoke", "full"];
+const PROFILES: readonly Profile[] = ["smoke", "lab", "full"];
 const DEFAULT_SEED = 42;
 const ROOT_MARKER = "_quarto.yml";
 
@@ -57,12 +65,15 @@ function parseSeed(value: string | undefined): number {
 export function readEnvironment(variables: NodeJS.ProcessEnv = process.env, start?: string): CourseEnvironment {
   const projectRoot = findProjectRoot(start);
   const resolve = (p: string) => path.resolve(projectRoot, p);
+  const profile = parseProfile(variables.CNN_PROFILE);
+  const runsRoot = resolve(variables.CNN_RUNS_DIR || "runs");
   return {
-    profile: parseProfile(variables.CNN_PROFILE),
+    profile,
     projectRoot,
     dataDir: resolve(variables.CNN_DATA_DIR || "data"),
     dataMirror: variables.CNN_DATA_MIRROR ? resolve(variables.CNN_DATA_MIRROR) : null,
-    runsDir: resolve(variables.CNN_RUNS_DIR || "runs"),
+    runsRoot,
+    runsDir: path.join(runsRoot, profile),
     seed: parseSeed(variables.CNN_SEED),
   };
 }
@@ -75,7 +86,11 @@ export function courseEnv(): CourseEnvironment {
   return cached;
 }
 
-/** Pick the value for the active profile: `byProfile({ smoke: 1, full: 5 })`. */
-export function byProfile<T>(values: Record<Profile, T>): T {
-  return values[courseEnv().profile];
+/** Values per profile; `lab` may be left out, and then takes the `full` value (chapters without long training). */
+export type ProfileValues<T> = { smoke: T; full: T; lab?: T };
+
+/** Pick the value for the active profile: `byProfile({ smoke: 1, lab: 3, full: 5 })`. */
+export function byProfile<T>(values: ProfileValues<T>, profile: Profile = courseEnv().profile): T {
+  if (profile === "lab") return "lab" in values ? (values.lab as T) : values.full;
+  return values[profile];
 }

@@ -286,8 +286,8 @@ export function formatFailure(notebookName: string, cellCount: number, failure: 
 export function parseRunProfile(value: string | undefined): RunProfile {
   if (value === undefined || value === "") return "full";
   const profile = value.trim().toLowerCase();
-  if (profile === "smoke" || profile === "full") return profile;
-  throw new Error(`profile must be smoke or full, not "${value}"`);
+  if (profile === "smoke" || profile === "lab" || profile === "full") return profile;
+  throw new Error(`profile must be smoke, lab or full, not "${value}"`);
 }
 
 function listCodeCells(notebook: Notebook): CodeCellRef[] {

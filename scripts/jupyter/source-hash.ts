@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { joinSource, readNotebook, type Notebook } from "./nbformat";
 
-export type RunProfile = "smoke" | "full";
+export type RunProfile = "smoke" | "lab" | "full";
 
 /** What the runner stores in `metadata.cnn_notebooks` after executing a notebook. */
 export interface ExecutionRecord {

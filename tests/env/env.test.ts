@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findProjectRoot, parseProfile, readEnvironment } from "../../lib/env";
+import { byProfile, findProjectRoot, parseProfile, readEnvironment } from "../../lib/env";
 
 describe("lib/env", () => {
   const projectRoot = findProjectRoot(__dirname);
@@ -21,7 +21,8 @@ describe("lib/env", () => {
     const environment = readEnvironment({}, __dirname);
     expect(environment.profile).to.equal("full");
     expect(environment.dataDir).to.equal(path.join(projectRoot, "data"));
-    expect(environment.runsDir).to.equal(path.join(projectRoot, "runs"));
+    expect(environment.runsRoot).to.equal(path.join(projectRoot, "runs"));
+    expect(environment.runsDir).to.equal(path.join(projectRoot, "runs", "full"));
     expect(environment.dataMirror).to.equal(null);
     expect(environment.seed).to.equal(42);
   });
@@ -32,13 +33,20 @@ describe("lib/env", () => {
       __dirname,
     );
     expect(environment.profile).to.equal("smoke");
+    expect(environment.runsDir, "smoke runs never mix with the committed full-profile runs").to.equal(path.join(projectRoot, "runs", "smoke"));
     expect(environment.dataMirror).to.equal(path.resolve(projectRoot, "../shared/data"));
     expect(environment.dataDir).to.equal("/tmp/cache");
     expect(environment.seed).to.equal(7);
   });
 
   it("rejects an unknown profile or a bad seed with a message naming the variable", () => {
-    expect(() => parseProfile("quick")).to.throw(/CNN_PROFILE must be one of smoke, full/);
+    expect(() => parseProfile("quick")).to.throw(/CNN_PROFILE must be one of smoke, lab, full/);
     expect(() => readEnvironment({ CNN_SEED: "-1" }, __dirname)).to.throw(/CNN_SEED/);
+  });
+
+  it("byProfile gives lab its own value, or the full one when a chapter has none", () => {
+    expect(byProfile({ smoke: 1, lab: 2, full: 3 }, "lab")).to.equal(2);
+    expect(byProfile({ smoke: 1, full: 3 }, "lab")).to.equal(3);
+    expect(byProfile({ smoke: 1, full: 3 }, "smoke")).to.equal(1);
   });
 });
