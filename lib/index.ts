@@ -43,7 +43,7 @@ export type { AffineParameters } from "./data/affine";
 // models: the course's networks, exactly the original's layers (uncompiled)
 export { buildMnistConvnet, MNIST_IMAGE_SHAPE, MNIST_CLASS_COUNT } from "./models/mnist-convnet";
 export { buildDenseBaseline } from "./models/dense-baseline";
-export { buildCatsDogsConvnet, CATS_DOGS_IMAGE_SHAPE } from "./models/cats-dogs-convnet";
+export { buildCatsDogsConvnet, CATS_DOGS_IMAGE_SHAPE, CATS_DOGS_IMAGE_SIZE } from "./models/cats-dogs-convnet";
 export type { CatsDogsConvnetOptions } from "./models/cats-dogs-convnet";
 
 // train: fit with progress, the run ledger, checkpoints and resume, saving models, comparing runs

@@ -282,6 +282,29 @@ export class ImageFolderDataset extends tf.data.Dataset<ImageFolderElement> {
     return this.classNames.length;
   }
 
+  /**
+   * What this stream is, for a training run's identity and the ledger: every option that changes the batches, and
+   * the folder by its last two names (`cats_and_dogs_small/train`), so the same data on another machine matches.
+   */
+  describe(): Record<string, unknown> {
+    const { shuffle, interpolation, repeat } = this.options;
+    return {
+      kind: "imageFolder",
+      folder: this.directory.split(path.sep).slice(-2).join("/"),
+      classNames: [...this.classNames],
+      samples: this.samples,
+      targetSize: [...this.targetSize],
+      batchSize: this.batchSize,
+      classMode: this.classMode,
+      rescale: this.rescale,
+      shuffle,
+      seed: this.seed,
+      interpolation,
+      repeat,
+      augment: this.augment ?? null,
+    };
+  }
+
   /** Batches in one pass over the data, the last one possibly partial (Keras' `len(generator)`). */
   get batchesPerPass(): number {
     return Math.ceil(this.files.length / this.batchSize);

@@ -4,13 +4,19 @@
  * neighbouring pixels: the convnet's comparison point. Returned uncompiled.
  */
 import * as tf from "@tensorflow/tfjs";
+import { courseEnv } from "../env";
+import { kerasKernelInitializer } from "./keras-defaults";
 
 export const DENSE_BASELINE_HIDDEN_UNITS = 512;
 
-export function buildDenseBaseline(inputShape: [number, number, number] = [28, 28, 1], classCount = 10): tf.Sequential {
+export function buildDenseBaseline(
+  inputShape: [number, number, number] = [28, 28, 1],
+  classCount = 10,
+  seed: number = courseEnv().seed,
+): tf.Sequential {
   const model = tf.sequential({ name: "dense_baseline" });
   model.add(tf.layers.flatten({ inputShape }));
-  model.add(tf.layers.dense({ units: DENSE_BASELINE_HIDDEN_UNITS, activation: "relu" }));
-  model.add(tf.layers.dense({ units: classCount, activation: "softmax" }));
+  model.add(tf.layers.dense({ units: DENSE_BASELINE_HIDDEN_UNITS, activation: "relu", kernelInitializer: kerasKernelInitializer(seed, 0) }));
+  model.add(tf.layers.dense({ units: classCount, activation: "softmax", kernelInitializer: kerasKernelInitializer(seed, 1) }));
   return model;
 }

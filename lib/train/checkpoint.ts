@@ -6,7 +6,6 @@
  * Layout: `weights-epoch<N>.bin` (model weights, then optimizer weights) and `checkpoint.json`, written last and
  * atomically, naming the weights file; so a crash while saving leaves the previous checkpoint intact.
  */
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -24,7 +23,7 @@ export interface CheckpointMeta {
   runName: string;
   /** Epochs completed. */
   epoch: number;
-  /** What the run is (model, weight shapes, config): a checkpoint of something else is not resumed. */
+  /** The run identity's hash (lib/train/run-identity.ts): a checkpoint of another run is never resumed. */
   fingerprint: string;
   /** The ledger file of the run that wrote this checkpoint. */
   runFile: string;
@@ -38,24 +37,6 @@ export interface CheckpointMeta {
 /** `runs/checkpoints/<run-key>/`. */
 export function checkpointDir(runKey: string, runsDir: string = courseEnv().runsDir): string {
   return path.join(runsDir, "checkpoints", safeName(runKey));
-}
-
-/** JSON with keys sorted, so equal objects always give equal text. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-
-/** A short hash of what makes two runs "the same run": the weights' shapes and the recorded config. */
-export function runFingerprint(model: tf.LayersModel, config: Record<string, unknown>): string {
-  const shapes = model.weights.map((w) => w.shape);
-  return crypto.createHash("sha256").update(stableJson({ shapes, config })).digest("hex").slice(0, 16);
 }
 
 function optimizerOf(model: tf.LayersModel): tf.Optimizer {

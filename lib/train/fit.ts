@@ -1,12 +1,16 @@
 /**
  * `fitWithLedger`: `model.fit` / `model.fitDataset` with a progress line, a run in the ledger, a checkpoint after
- * every epoch, and resumption from the last checkpoint when the same run key is trained again.
+ * every epoch, and resumption from the last checkpoint when the identical run is trained again (the run's identity
+ * comes from the model, optimizer, data and schedule themselves: lib/train/run-identity.ts).
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { currentBackend } from "../backend";
 import { courseEnv } from "../env";
-import { checkpointDir, readCheckpoint, restoreCheckpoint, runFingerprint, saveCheckpoint } from "./checkpoint";
+import { mixSeeds, seededRandom } from "../env/random";
+import { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from "./checkpoint";
+import { describeData, runIdentity, type RunIdentity } from "./run-identity";
 import { createRun, updateRun, type EpochRecord, type RunRecord, LEDGER_FORMAT_VERSION } from "./ledger";
 import type { LiveLineTarget } from "./live-line";
 import { EpochProgress } from "./progress";
@@ -41,13 +45,18 @@ export interface FitWithLedgerOptions {
   notebook?: string;
   /** The model's name in the ledger; by default `model.name`. */
   modelName?: string;
-  /** The run key checkpoints are kept under; by default `<notebook>-<modelName>`. Same key = resume. */
+  /** The run's name in legends and checkpoint folders; by default `<notebook>-<modelName>`. */
   runName?: string;
-  /** Hyper-parameters, augmentation and so on, recorded in the ledger (batch size, epochs, seed, profile are added). */
-  config?: Record<string, unknown>;
+  /**
+   * Labels for this run beyond what the objects say (e.g. `{ experiment: "grid" }`): recorded, and part of the run's
+   * identity. Model, optimizer, data, epochs, seed and profile are read from the objects, never from here.
+   */
+  labels?: Record<string, unknown>;
+  /** Seed of every random draw tfjs makes during training (shuffles, dropout masks); default: the course seed. */
+  seed?: number;
   /** Save a checkpoint after each epoch (default true). */
   checkpoints?: boolean;
-  /** Continue from this run key's last checkpoint when there is one (default true). */
+  /** Continue from the identical run's last checkpoint when there is one (default true). */
   resume?: boolean;
   /** Show the progress line (default true), or force where it is drawn. */
   progress?: boolean | LiveLineTarget;
@@ -62,6 +71,8 @@ export interface FitWithLedgerOptions {
 export interface FitResult {
   /** Per-metric values for every epoch trained so far, including epochs restored from a checkpoint. */
   history: Record<string, number[]>;
+  /** The run's identity: its hash and the settings legends compare. */
+  identity: RunIdentity;
   /** The 1-based epoch number of each history entry. */
   epochs: number[];
   /** Epochs restored from a checkpoint before this run trained (0 when it started fresh). */
@@ -115,6 +126,21 @@ function stepsPerEpoch(data: TrainingData, options: FitWithLedgerOptions): numbe
   return null;
 }
 
+/** Separates the training draws (shuffles, dropout) from the other streams seeded by the same course seed. */
+const RANDOM_STREAM = 0x46495421;
+
+/** The precision policy training runs in: "mixed_bfloat16" when the backend reports it, else Keras' "float32". */
+function activePrecision(): string {
+  const report = currentBackend() as { precision?: string } | null;
+  return report?.precision === "mixed_bfloat16" ? "mixed_bfloat16" : "float32";
+}
+
+/** A path as the reader should see it: relative to the project when inside it. */
+function displayPath(file: string, projectRoot: string): string {
+  const relative = path.relative(projectRoot, file);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
 function defaultNotebook(): string {
   return process.env.CNN_NOTEBOOK || "scratch";
 }
@@ -137,30 +163,34 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
   const useCheckpoints = options.checkpoints ?? true;
   const progressTarget = options.progress === false ? null : options.progress === true || options.progress === undefined ? undefined : options.progress;
 
-  const config: Record<string, unknown> = {
+  const seed = options.seed ?? env.seed;
+  const identity = runIdentity({
+    model,
+    data: isTensorData(data)
+      ? { ...describeData(data), batchSize: options.batchSize ?? 32 }
+      : describeData(data),
+    validation: options.validationData === undefined ? null : describeData(options.validationData),
     epochs: options.epochs,
-    ...(isTensorData(data) ? { batchSize: options.batchSize ?? 32, samples: firstTensor(data.x).shape[0] } : {}),
-    ...(options.batchesPerEpoch !== undefined ? { batchesPerEpoch: options.batchesPerEpoch } : {}),
-    ...(options.validationSplit !== undefined ? { validationSplit: options.validationSplit } : {}),
-    optimizer: model.optimizer ? model.optimizer.getClassName() : null,
-    loss: (model as unknown as { loss?: unknown }).loss ?? null,
-    seed: env.seed,
+    batchesPerEpoch: options.batchesPerEpoch ?? null,
+    validationBatches: options.validationBatches ?? null,
+    validationSplit: options.validationSplit ?? null,
+    shuffle: isTensorData(data) ? (options.shuffle ?? true) : null,
+    seed,
     profile: env.profile,
-    ...options.config,
-  };
-  // The epoch count is not part of "the same run": training 5 epochs, then asking for 10, continues.
-  const { epochs: _epochs, ...identity } = config;
-  const fingerprint = runFingerprint(model, identity);
+    precision: activePrecision(),
+    extra: options.labels ?? {},
+  });
+  const config = identity.settings;
 
-  // Resume from the last checkpoint of this run key, when it is one of this same run.
-  const ckptDir = checkpointDir(runName, runsDir);
+  // Each identity has its own checkpoint folder: changing anything starts a new run, changing it back resumes the old.
+  const ckptDir = checkpointDir(`${runName}-${identity.hash}`, runsDir);
   let initialEpoch = 0;
   let carried: EpochRecord[] = [];
   let resumedFrom: string | null = null;
   if (useCheckpoints && (options.resume ?? true)) {
     const meta = readCheckpoint(ckptDir, log);
-    if (meta !== null && meta.fingerprint !== fingerprint) {
-      log(`Checkpoint ${ckptDir} belongs to a different configuration; training "${runName}" from the start.`);
+    if (meta !== null && meta.fingerprint !== identity.hash) {
+      log(`Checkpoint ${displayPath(ckptDir, env.projectRoot)} belongs to another run; training "${runName}" from the start.`);
     } else if (meta !== null) {
       await restoreCheckpoint(model, ckptDir, meta);
       initialEpoch = Math.min(meta.epoch, options.epochs);
@@ -169,8 +199,8 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
       markInterrupted(meta.runFile);
       log(
         meta.epoch >= options.epochs
-          ? `Run "${runName}" already trained ${meta.epoch} epochs: weights and optimizer state restored from ${ckptDir}; nothing left to train (pass resume: false to start over).`
-          : `Resuming run "${runName}" from its checkpoint after epoch ${meta.epoch} (${ckptDir}); training epochs ${meta.epoch + 1}–${options.epochs}.`,
+          ? `Run "${runName}" (${identity.hash.slice(0, 8)}) already trained ${meta.epoch}/${options.epochs} epochs: weights and optimizer state restored; nothing left to train (resume: false starts over).`
+          : `Resuming run "${runName}" (${identity.hash.slice(0, 8)}) at epoch ${meta.epoch + 1}/${options.epochs}: epochs 1–${meta.epoch} restored from its checkpoint.`,
       );
     }
   } else if (useCheckpoints && fs.existsSync(ckptDir)) {
@@ -186,6 +216,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     runName: useCheckpoints ? runName : null,
     model: { name: modelName, parameters: parameterCount(model) },
     config,
+    identity: { hash: identity.hash, description: identity.description },
     backend: backend === null ? { name: tf.getBackend(), path: tf.getBackend(), threads: 1, versions: { tfjs: tf.version_core } } : {
       name: backend.backend,
       path: backend.path,
@@ -218,9 +249,13 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     model.stopTraining = true;
   };
   process.on("SIGINT", onInterrupt);
+  // tfjs draws shuffles and dropout masks from Math.random, which cannot be seeded: while this run trains, each
+  // epoch's draws come from a generator seeded by (seed, epoch), so the seed governs everything the run draws.
+  const unseededRandom = Math.random;
 
   const ledgerCallback: tf.CustomCallbackArgs = {
     onEpochBegin: async (epoch: number) => {
+      Math.random = seededRandom(mixSeeds(seed, RANDOM_STREAM, epoch));
       epochStartedAt = performance.now();
       stepsThisEpoch = 0;
       imagesThisEpoch = 0;
@@ -242,7 +277,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
       record.history.push({ epoch: epoch + 1, metrics, seconds, imagesPerSecond: seconds > 0 ? imagesThisEpoch / seconds : 0 });
       updateRun(runFile, record);
       if (useCheckpoints) {
-        await saveCheckpoint(model, ckptDir, { runName, epoch: epoch + 1, fingerprint, runFile, history: record.history });
+        await saveCheckpoint(model, ckptDir, { runName, epoch: epoch + 1, fingerprint: identity.hash, runFile, history: record.history });
       }
     },
   };
@@ -280,6 +315,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     throw error;
   } finally {
     process.removeListener("SIGINT", onInterrupt);
+    Math.random = unseededRandom;
   }
   if (interrupted) {
     finish(record, runFile, "interrupted", "interrupted by the user");
@@ -295,6 +331,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
   }
   return {
     history,
+    identity,
     epochs: record.history.map((entry) => entry.epoch),
     resumedAtEpoch: initialEpoch,
     secondsPerEpoch: thisRunSeconds.length > 0 ? thisRunSeconds.reduce((a, b) => a + b, 0) / thisRunSeconds.length : NaN,

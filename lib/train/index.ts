@@ -18,7 +18,9 @@
  * Checkpoints: after each epoch, weights + optimizer state + epoch count go to `runs/checkpoints/<run key>/`.
  *   Running the same cell again (same run key, same configuration) restores them and continues at the next epoch;
  *   a different configuration starts over; `resume: false` starts over and replaces the checkpoint.
- * `compareRuns({ notebook?, names?, filter?, metric })` overlays the chosen runs' curves in one figure.
+ * `compareRuns({ notebook?, names?, filter?, references? })` overlays every distinct run (and the book's) per metric,
+ *   labelled by what differs; `showRunsTable` tabulates them; `describeOverfitting(history)` reads one run's curves.
+ * `new RMSprop({ learningRate })`: Keras' RMSprop (ε outside the root), which tfjs' `tf.train.rmsprop` is not.
  * `saveModel(model, dir)` / `loadModel(dir)` write and read `model.json` + `weights.bin` on any backend.
  */
 export { fitWithLedger, kerasMetricName } from "./fit";
@@ -27,7 +29,15 @@ export { listRuns, readRun, runLabel } from "./ledger";
 export type { RunRecord, EpochRecord, RunStatus, StoredRun, DamagedRun, ListRunsOptions } from "./ledger";
 export { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from "./checkpoint";
 export type { CheckpointMeta } from "./checkpoint";
-export { compareRuns, compareRunsFigure, selectRuns } from "./compare-runs";
-export type { CompareRunsOptions } from "./compare-runs";
+export { compareRuns, compareRunsFigures, selectRuns, differingSettings, runDifferenceLabel, runsTableRows, formatRunsTable, showRunsTable } from "./compare-runs";
+export type { CompareRunsOptions, RunsTableRow } from "./compare-runs";
+export { describeOverfitting, overfittingSummary } from "./overfitting";
+export type { OverfittingSummary, AtEpoch } from "./overfitting";
+export { BOOK_MNIST_CONVNET, BOOK_CATS_DOGS_CONVNET, BOOK_CATS_DOGS_DROPOUT_AUGMENTED } from "./book-runs";
+export type { BookRun } from "./book-runs";
 export { saveModel, loadModel, fileSystemHandler } from "./model-io";
 export { formatProgress, formatDuration } from "./progress";
+export { RMSprop, KERAS_RMSPROP_DEFAULTS } from "./rmsprop";
+export type { RMSpropOptions, RMSpropConfig } from "./rmsprop";
+export { runIdentity, describeData, describeModel, RUN_IDENTITY_VERSION } from "./run-identity";
+export type { RunIdentity, SettingValue } from "./run-identity";

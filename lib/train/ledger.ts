@@ -36,8 +36,10 @@ export interface RunRecord {
   /** The run key (`runName`) checkpoints are kept under, or null for a run without checkpoints. */
   runName: string | null;
   model: { name: string; parameters: number };
-  /** Hyper-parameters, augmentation, seed, profile: whatever defines the run. */
+  /** The run's settings as a flat summary (model, optimizer, learning rate, dropout, augmentation, batch, epochs, seed…). */
   config: Record<string, unknown>;
+  /** The run identity: its hash and the full description it was computed from (absent in older ledger files). */
+  identity?: { hash: string; description: Record<string, unknown> };
   backend: RunBackend | null;
   status: RunStatus;
   startedAt: string;
