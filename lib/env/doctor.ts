@@ -3,8 +3,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { catsAndDogsDirs } from "../data/cats-dogs";
 import * as tf from "@tensorflow/tfjs";
-import { courseEnv } from "./index";
+import { courseEnv, type CourseEnvironment } from "./index";
 import { setupBackend } from "../backend";
 import { findChromium } from "./chromium";
 
@@ -93,7 +94,7 @@ function checkData(): DoctorCheck[] {
     checks.push({
       name: "Data source",
       status: "ok",
-      detail: "downloads on first use (MNIST ≈ 12 MB, cats/dogs ≈ 90 MB), checked by SHA-256, cached",
+      detail: "MNIST and Fashion-MNIST download on first use (≈ 12 MB each), checked by SHA-256, cached",
     });
   } else {
     const present = DATASETS.filter((name) => fs.existsSync(path.join(environment.dataMirror as string, name)));
@@ -108,7 +109,29 @@ function checkData(): DoctorCheck[] {
           },
     );
   }
+  checks.push(checkCatsAndDogs(environment));
   return checks;
+}
+
+/** Chapters 6–8 need the cats-vs-dogs folders, which no checksummed download provides: say how to make them. */
+export function checkCatsAndDogs(environment: CourseEnvironment): DoctorCheck {
+  try {
+    const dirs = catsAndDogsDirs(environment);
+    const place = path.relative(environment.projectRoot, dirs.base) || dirs.base;
+    return {
+      name: "Cats vs dogs (chapters 6–8)",
+      status: dirs.test === null ? "warn" : "ok",
+      detail: dirs.test === null ? `${place}: train and validation only (chapter 8 skips its test-set check)` : place,
+      ...(dirs.test === null ? { fix: "npm run prepare-data -- --from <Kaggle Dogs vs. Cats train folder> for the book's test split" } : {}),
+    };
+  } catch {
+    return {
+      name: "Cats vs dogs (chapters 6–8)",
+      status: "warn",
+      detail: "not prepared: these images do not download by themselves",
+      fix: "npm run prepare-data -- --from <Kaggle Dogs vs. Cats train folder> (or --zip cats_and_dogs_filtered.zip); npm run prepare-data alone says what it finds",
+    };
+  }
 }
 
 function checkChromium(): DoctorCheck {

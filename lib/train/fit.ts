@@ -182,8 +182,9 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
   });
   const config = identity.settings;
 
-  // Each identity has its own checkpoint folder: changing anything starts a new run, changing it back resumes the old.
-  const ckptDir = checkpointDir(`${runName}-${identity.hash}`, runsDir);
+  // Each identity has its own checkpoint folder, whatever the run is called: changing anything starts a new run,
+  // changing it back resumes the old one, and the same run started from two cells is trained once.
+  const ckptDir = checkpointDir(identity.hash, runsDir);
   let initialEpoch = 0;
   let carried: EpochRecord[] = [];
   let resumedFrom: string | null = null;

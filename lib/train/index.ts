@@ -31,8 +31,8 @@ export { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from
 export type { CheckpointMeta } from "./checkpoint";
 export { compareRuns, compareRunsFigures, selectRuns, differingSettings, runDifferenceLabel, runsTableRows, formatRunsTable, showRunsTable } from "./compare-runs";
 export type { CompareRunsOptions, RunsTableRow } from "./compare-runs";
-export { describeOverfitting, overfittingSummary } from "./overfitting";
-export type { OverfittingSummary, AtEpoch } from "./overfitting";
+export { describeOverfitting, overfittingSummary, overfittingVerdict, OVERFITTING_GAP, CLOSE_FIT_GAP } from "./overfitting";
+export type { OverfittingSummary, AtEpoch, DescribeOverfittingOptions } from "./overfitting";
 export { BOOK_MNIST_CONVNET, BOOK_CATS_DOGS_CONVNET, BOOK_CATS_DOGS_DROPOUT_AUGMENTED } from "./book-runs";
 export type { BookRun } from "./book-runs";
 export { saveModel, loadModel, fileSystemHandler } from "./model-io";
@@ -41,3 +41,5 @@ export { RMSprop, KERAS_RMSPROP_DEFAULTS } from "./rmsprop";
 export type { RMSpropOptions, RMSpropConfig } from "./rmsprop";
 export { runIdentity, describeData, describeModel, RUN_IDENTITY_VERSION } from "./run-identity";
 export type { RunIdentity, SettingValue } from "./run-identity";
+export { trainCatsDogsExperiment, labExperiment } from "./cats-dogs-experiment";
+export type { CatsDogsExperiment, ExperimentRunOptions } from "./cats-dogs-experiment";

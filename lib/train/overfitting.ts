@@ -66,8 +66,36 @@ export function overfittingSummary(history: MetricHistory, epochs?: number[]): O
 
 const points = (difference: number) => `${Math.round(difference * 100)} point${Math.round(Math.abs(difference) * 100) === 1 ? "" : "s"}`;
 
+export interface DescribeOverfittingOptions {
+  /**
+   * What the lesson expects this run to show; adds a ✓ or ✗ line (never an error: a learner's experiment may
+   * rightly differ). "overfitting": validation loss turned up and training accuracy ended ≥ 10 points ahead;
+   * "no overfitting": validation loss did not turn up and the final gap is at most 5 points.
+   */
+  expect?: "overfitting" | "no overfitting";
+}
+
+/** The gap (training minus validation accuracy) the chapters call clear overfitting, and a close fit. */
+export const OVERFITTING_GAP = 0.1;
+export const CLOSE_FIT_GAP = 0.05;
+
+/** The ✓/✗ line for an expectation. */
+export function overfittingVerdict(s: OverfittingSummary, expectation: "overfitting" | "no overfitting"): string {
+  if (expectation === "overfitting") {
+    const ok = s.validationLossTurnedUp && s.finalGap >= OVERFITTING_GAP;
+    return ok
+      ? `✓ Overfitting, as the chapter describes: validation loss turned up after epoch ${s.lowestValidationLoss.epoch} and training accuracy ended ${points(s.finalGap)} ahead.`
+      : `✗ This run does not (yet) show clear overfitting (validation loss ${s.validationLossTurnedUp ? "turned up" : "did not turn up"}, ` +
+          `final gap ${points(s.finalGap)}; the chapter expects a turn and ≥ ${points(OVERFITTING_GAP)}): more epochs, or fewer pictures, would show it.`;
+  }
+  const ok = !s.validationLossTurnedUp && Math.abs(s.finalGap) <= CLOSE_FIT_GAP;
+  return ok
+    ? `✓ No overfitting: training and validation accuracy end within ${points(Math.abs(s.finalGap))} of each other and validation loss did not turn up.`
+    : `✗ Not the close fit the chapter expects (final gap ${points(s.finalGap)}, validation loss ${s.validationLossTurnedUp ? "turned up" : "still falling"}; expected ≤ ${points(CLOSE_FIT_GAP)} and no turn).`;
+}
+
 /** A few sentences on a run's curves: where validation loss turns up, the best epoch, the final gap. */
-export function describeOverfitting(history: MetricHistory, epochs?: number[]): string {
+export function describeOverfitting(history: MetricHistory, epochs?: number[], options: DescribeOverfittingOptions = {}): string {
   const s = overfittingSummary(history, epochs);
   const lines: string[] = [];
   const low = s.lowestValidationLoss;
@@ -89,5 +117,6 @@ export function describeOverfitting(history: MetricHistory, epochs?: number[]): 
     `At the end, training accuracy ${s.final.accuracy.toFixed(3)} vs validation ${s.final.validationAccuracy.toFixed(3)}: ` +
       `${s.finalGap >= 0 ? "a gap of" : "validation ahead by"} ${points(Math.abs(s.finalGap))}.`,
   );
+  if (options.expect !== undefined) lines.push(overfittingVerdict(s, options.expect));
   return lines.join("\n");
 }
