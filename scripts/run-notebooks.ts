@@ -16,10 +16,11 @@ import { findProjectRoot } from "./jupyter/tslab";
 const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile smoke|lab|full] [--timeout SECONDS] [--output DIR]
   notebooks        .ipynb files (default: every notebooks/*.ipynb)
   --jobs N         notebooks run in parallel (default 1)
-  --profile P      smoke or full (default: CNN_PROFILE, else full); passed to the kernel as CNN_PROFILE
+  --profile P      smoke, lab or full (default: CNN_PROFILE, else full); passed to the kernel as CNN_PROFILE
   --timeout S      per-cell limit in seconds (default ${DEFAULT_CELL_TIMEOUT_SECONDS}); then interrupt, then kill
   --output DIR     write executed copies into DIR instead of in place
-  --smoke-in-place allow a smoke run to write in place (refused by default: stored notebooks carry full outputs)`;
+  --smoke-in-place let a smoke or lab run write in place (by default it writes into runs/<profile>/notebooks/:
+                   the stored notebooks carry full-profile outputs)`;
 
 interface RunOptions {
   notebooks: string[];
@@ -50,15 +51,16 @@ function parseCommandLine(argv: string[]): RunOptions {
   const timeoutSeconds = positiveNumber(values.timeout ?? String(DEFAULT_CELL_TIMEOUT_SECONDS), "--timeout");
   if (!Number.isInteger(jobs)) throw new Error(`--jobs must be a whole number, not ${jobs}`);
   const profile = parseRunProfile(values.profile ?? process.env.CNN_PROFILE);
-  if (profile === "smoke" && !values.output && !values["smoke-in-place"]) {
-    throw new Error("a smoke run would overwrite the stored (full-profile) outputs: pass --output DIR (or --smoke-in-place)");
-  }
+  // The stored notebooks carry full-profile outputs: a smoke or lab run writes its copies beside its own runs
+  // (runs/<profile>/notebooks/, git-ignored) unless told otherwise.
+  const inPlace = profile === "full" || Boolean(values["smoke-in-place"]);
+  const outputDir = values.output ? path.resolve(values.output) : inPlace ? null : path.join(findProjectRoot(), "runs", profile, "notebooks");
   return {
     notebooks: positionals.length > 0 ? positionals.map((p) => path.resolve(p)) : defaultNotebooks(),
     jobs,
     profile,
     timeoutSeconds,
-    outputDir: values.output ? path.resolve(values.output) : null,
+    outputDir,
   };
 }
 

@@ -88,7 +88,7 @@ describe("lib/train: reading and comparing runs", () => {
     expect(mean.y[0]).to.be.closeTo(h.val_accuracy[0] + 0.01, 1e-9);
     expect(traces.find((trace) => trace.name.startsWith("the book's run"))!.line.color).to.equal("#222222");
     expect(traces.find((trace) => trace.name.endsWith("· training"))!.line.dash).to.equal("dash");
-    expect(loss.layout.title).to.deep.equal({ text: "loss (training dashed, validation solid)" });
+    expect(loss.layout?.title).to.deep.equal({ text: "loss (training dashed, validation solid)" });
   });
 
   it("the runs table gives best validation accuracy and lowest validation loss with their epochs, the gap, s/epoch", () => {
