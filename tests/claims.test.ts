@@ -46,7 +46,36 @@ function bookSummary(run: typeof BOOK_CATS_DOGS_CONVNET): OverfittingSummary {
   return overfittingSummary(run.history, run.epochs);
 }
 
+/** The text a code cell printed in the stored notebook (the cell found by a line of its source). */
+function storedOutput(notebook: string, sourceLine: string): string {
+  const parsed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "notebooks", notebook), "utf8")) as {
+    cells: Array<{ cell_type: string; source: string[] | string; outputs?: Array<{ output_type: string; text?: string[] | string }> }>;
+  };
+  const cell = parsed.cells.find((c) => c.cell_type === "code" && (Array.isArray(c.source) ? c.source.join("") : c.source).includes(sourceLine));
+  expect(cell, `${notebook} has a cell with "${sourceLine}"`).to.not.equal(undefined);
+  return (cell!.outputs ?? [])
+    .filter((output) => output.output_type === "stream")
+    .map((output) => (Array.isArray(output.text) ? output.text.join("") : output.text ?? ""))
+    .join("");
+}
+
 describe("claims: the chapters' prose agrees with the runs it describes", () => {
+  it("chapter 5: the convnet has under a quarter of the dense network's parameters, makes fewer test mistakes, takes longer per epoch", () => {
+    expectSentence("05-mnist-convnet.ipynb", "The convnet has less than a quarter of the dense network's parameters, yet makes fewer mistakes on the test set.");
+    expectSentence("05-mnist-convnet.ipynb", "It costs more arithmetic per image, which is why it takes longer per epoch.");
+    const table = storedOutput("05-mnist-convnet.ipynb", "const meanSeconds = ");
+    const row = (name: string) => {
+      const match = new RegExp(`^${name}\\s+([\\d,]+)\\s+([\\d.]+)\\s+([\\d.]+)`, "m").exec(table);
+      expect(match, `the stored table has a "${name}" row:\n${table}`).to.not.equal(null);
+      return { parameters: Number(match![1].replace(/,/g, "")), accuracy: Number(match![2]), seconds: Number(match![3]) };
+    };
+    const convnet = row("convnet");
+    const dense = row("dense baseline");
+    expect(convnet.parameters).to.be.below(dense.parameters / 4);
+    expect(convnet.accuracy).to.be.above(dense.accuracy);
+    expect(convnet.seconds).to.be.above(dense.seconds);
+  });
+
   it("chapter 6 quotes the book's run correctly", () => {
     expectSentence("06-cats-vs-dogs.ipynb", "In the book's run (black) validation loss was lowest at epoch 10 (0.551) and ended at 1.014, with training accuracy 0.990 against validation 0.724 at epoch 30.");
     const book = bookSummary(BOOK_CATS_DOGS_CONVNET);

@@ -158,10 +158,9 @@ export function compareRunsFigures(options: CompareRunsOptions): PlotlyFigure[] 
   });
 }
 
-/** Overlay the chosen runs (and references), one figure per metric. */
-export async function compareRuns(options: CompareRunsOptions = {}): Promise<StoredRun[]> {
+/** Overlay the chosen runs (and references), one figure per metric (`selectRuns` says which runs it draws). */
+export async function compareRuns(options: CompareRunsOptions = {}): Promise<void> {
   for (const figure of compareRunsFigures(options)) await showFigure(figure, { width: 760, height: 440 });
-  return selectRuns(options);
 }
 
 export interface RunsTableRow {
@@ -222,9 +221,7 @@ export function formatRunsTable(rows: RunsTableRow[]): string {
   return cells.map((line) => line.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")).join("\n");
 }
 
-/** Print the runs table of the chosen runs (the same choice as `compareRuns`). */
-export function showRunsTable(options: Omit<CompareRunsOptions, "references" | "metrics" | "bands" | "title"> = {}): RunsTableRow[] {
-  const rows = runsTableRows(selectRuns(options));
-  console.log(formatRunsTable(rows));
-  return rows;
+/** Print the runs table of the chosen runs (the same choice as `compareRuns`; `runsTableRows` gives the rows). */
+export function showRunsTable(options: Omit<CompareRunsOptions, "references" | "metrics" | "bands" | "title"> = {}): void {
+  console.log(formatRunsTable(runsTableRows(selectRuns(options))));
 }
