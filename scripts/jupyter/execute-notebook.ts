@@ -21,7 +21,7 @@ import { CellOutputCollector, DEFAULT_MAX_STREAM_CHARS, DisplayRegistry } from "
 import { KernelSession, type ExecutionOutcome } from "./session";
 import { EXECUTION_RECORD_KEY, notebookSourceHash, type ExecutionRecord, type RunProfile } from "./source-hash";
 import { StreamText, formatChars } from "./stream-text";
-import { findProjectRoot, notebookKernelspec, tslabKernelArgv, tslabKernelFor, type TslabKernelName } from "./tslab";
+import { findProjectRoot, kernelNodeOptions, notebookKernelspec, tslabKernelArgv, tslabKernelFor, type TslabKernelName } from "./tslab";
 
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;
 const DEFAULT_STARTUP_TIMEOUT_SECONDS = 120;
@@ -39,8 +39,6 @@ const FIRST_LINE_LENGTH = 80;
 const TSLAB_ABORT_WINDOW_MS = 250;
 /** How much of a failing cell's stderr is kept for its error text (head and tail). */
 const MAX_ERROR_TEXT_CHARS = 200_000;
-/** Preloaded into the kernel so its iopub PUB socket never drops messages (see the file). */
-const IOPUB_LOSSLESS_PRELOAD = path.join(__dirname, "iopub-lossless.cjs");
 /** Where an executed notebook goes when its file changed on disk during the run. */
 export const EXECUTED_BESIDE_SUFFIX = ".executed.ipynb";
 
@@ -173,12 +171,11 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   let cellsRun = 0;
 
   try {
-    const nodeOptions = [env.NODE_OPTIONS, `--require ${JSON.stringify(IOPUB_LOSSLESS_PRELOAD)}`].filter(Boolean).join(" ");
     kernel = KernelProcess.start({
       command,
       args,
       cwd: path.dirname(file),
-      env: { ...env, CNN_PROFILE: profile, NODE_OPTIONS: nodeOptions },
+      env: { ...env, CNN_PROFILE: profile, NODE_OPTIONS: kernelNodeOptions(env.NODE_OPTIONS) },
       temporaryFiles: [connectionFile],
     });
     session = KernelSession.connect(info, { onRefusedMessage: (reason) => refused.push(reason) });

@@ -22,7 +22,16 @@ export interface KernelSpec {
   display_name: string;
   language: string;
   interrupt_mode: "signal";
+  env: Record<string, string>;
   metadata: Record<string, unknown>;
+}
+
+/** Loaded into every kernel of ours so cells that print a lot lose nothing on iopub (see the file). */
+export const IOPUB_LOSSLESS_PRELOAD = path.join(__dirname, "iopub-lossless.cjs");
+
+/** NODE_OPTIONS for a kernel: `base` plus the preload (quoted: the path may hold spaces). */
+export function kernelNodeOptions(base: string | undefined): string {
+  return [base, `--require ${JSON.stringify(IOPUB_LOSSLESS_PRELOAD)}`].filter(Boolean).join(" ");
 }
 
 /** The folder holding node_modules/.bin/tslab, found by walking up from `start` (this file's folder by default). */
@@ -52,6 +61,7 @@ export function kernelSpec(projectRoot: string = findProjectRoot(), kernel: Tsla
     language: kernel === JS_KERNEL_NAME ? "javascript" : "typescript",
     // tslab interrupts the running cell on SIGINT; it does not handle interrupt_request messages.
     interrupt_mode: "signal",
+    env: { NODE_OPTIONS: kernelNodeOptions(undefined) },
     metadata: { [OWNER_KEY]: { project: projectRoot } },
   };
 }
