@@ -1,14 +1,20 @@
 /**
- * npm run notebook [-- jupyter options…]
+ * npm run notebook [-- --profile smoke|lab|full] [-- jupyter options…]
  *
- * Starts classic Jupyter (`jupyter notebook`, else `jupyter lab`) on notebooks/, with the project-local kernelspec
- * written first and its data dir on JUPYTER_PATH. Jupyter is the only Python this course uses, and only here: when it
- * is missing, this prints how to install it and exits non-zero.
+ * Starts classic Jupyter (`jupyter notebook`, else `jupyter lab`) with the project-local kernelspecs written first and
+ * their data dir on JUPYTER_PATH. Jupyter is the only Python this course uses, and only here: when it is missing, this
+ * prints how to install it and exits non-zero.
+ *
+ * The full profile (the default) opens notebooks/ itself: what you run and save there is what the book shows. The
+ * smoke and lab profiles open a working copy of notebooks/ (git-ignored, see workingCopyDir), so exploring with small
+ * runs never autosaves over the committed full-profile outputs. CNN_PROFILE reaches the kernels either way.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findProjectRoot, localJupyterDataDir, writeKernelSpec } from "./jupyter/tslab";
+import { parseRunProfile } from "./jupyter/execute-notebook";
+import type { RunProfile } from "./jupyter/source-hash";
+import { JS_KERNEL_NAME, KERNEL_NAME, findProjectRoot, localJupyterDataDir, writeKernelSpec } from "./jupyter/tslab";
 
 const TRUST_SCRIPT = `
 import sys, nbformat
@@ -54,20 +60,76 @@ function trustCourseNotebooks(notebooksDir: string, frontEndPath: string): void 
   }
 }
 
+/** The working copy a profile's Jupyter opens: inside .jupyter/ (git-ignored, the project-local Jupyter folder). */
+export function workingCopyDir(projectRoot: string, profile: RunProfile): string {
+  return path.join(localJupyterDataDir(projectRoot), "workspaces", profile);
+}
+
+/**
+ * Bring the working copy up to date without touching the learner's work: notebooks it lacks are copied in, notebooks
+ * it has are kept (their names are returned when the course's version is newer), assets are refreshed.
+ */
+export function syncWorkingCopy(notebooksDir: string, workDir: string): { copied: string[]; kept: string[]; newerInCourse: string[] } {
+  fs.mkdirSync(workDir, { recursive: true });
+  const copied: string[] = [];
+  const kept: string[] = [];
+  const newerInCourse: string[] = [];
+  for (const name of fs.readdirSync(notebooksDir).filter((n) => n.endsWith(".ipynb")).sort()) {
+    const from = path.join(notebooksDir, name);
+    const to = path.join(workDir, name);
+    if (!fs.existsSync(to)) {
+      fs.copyFileSync(from, to);
+      copied.push(name);
+      continue;
+    }
+    kept.push(name);
+    if (fs.statSync(from).mtimeMs > fs.statSync(to).mtimeMs && !fs.readFileSync(from).equals(fs.readFileSync(to))) newerInCourse.push(name);
+  }
+  // Figures load plotly.js from assets/ next to the notebooks (the /files/ URL of the folder Jupyter serves).
+  const assets = path.join(notebooksDir, "assets");
+  if (fs.existsSync(assets)) fs.cpSync(assets, path.join(workDir, "assets"), { recursive: true, dereference: true });
+  return { copied, kept, newerInCourse };
+}
+
+/** `--profile P` (or `--profile=P`) taken out of the arguments; the rest go to Jupyter. */
+function takeProfile(args: string[]): { profile: RunProfile | null; rest: string[] } {
+  const rest: string[] = [];
+  let profile: RunProfile | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--profile") profile = parseRunProfile(args[++i] ?? "");
+    else if (arg.startsWith("--profile=")) profile = parseRunProfile(arg.slice("--profile=".length));
+    else rest.push(arg);
+  }
+  return { profile, rest };
+}
+
 function main(): void {
   const projectRoot = findProjectRoot();
   const dataDir = localJupyterDataDir(projectRoot);
+  const { profile: asked, rest: args } = takeProfile(process.argv.slice(2));
+  const profile = asked ?? parseRunProfile(process.env.CNN_PROFILE);
   const frontEnd = FRONT_ENDS.find((name) => findOnPath(`jupyter-${name}`) !== null);
   if (frontEnd === undefined) {
     console.error(INSTALL_HELP);
     process.exit(1);
   }
-  const spec = writeKernelSpec(dataDir, projectRoot);
+  const specs = ([KERNEL_NAME, JS_KERNEL_NAME] as const).map((kernel) => writeKernelSpec(dataDir, projectRoot, kernel));
   const jupyterPath = [dataDir, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
-  const notebooksDir = path.join(projectRoot, "notebooks");
-  console.log(`Kernelspec: ${spec}\nStarting jupyter ${frontEnd} in ${notebooksDir} (JUPYTER_PATH=${jupyterPath})`);
+  const courseDir = path.join(projectRoot, "notebooks");
+  let notebooksDir = courseDir;
+  if (profile !== "full") {
+    notebooksDir = workingCopyDir(projectRoot, profile);
+    const sync = syncWorkingCopy(courseDir, notebooksDir);
+    console.log(`Profile ${profile}: opening a working copy of notebooks/ in ${path.relative(projectRoot, notebooksDir)}/ ` +
+      `(git-ignored; saving there never touches the stored full-profile outputs). ${sync.copied.length} notebook(s) copied, ` +
+      `${sync.kept.length} kept as you left them.`);
+    if (sync.newerInCourse.length > 0) {
+      console.log(`Newer in notebooks/: ${sync.newerInCourse.join(", ")} — delete your copy in ${path.relative(projectRoot, notebooksDir)}/ to get the course's version.`);
+    }
+  }
+  console.log(`Kernelspecs: ${specs.join(", ")}\nStarting jupyter ${frontEnd} in ${notebooksDir} (profile ${profile}, JUPYTER_PATH=${jupyterPath})`);
   trustCourseNotebooks(notebooksDir, findOnPath(`jupyter-${frontEnd}`) as string);
-  const args = process.argv.slice(2);
   // Jupyter refuses to start as root (containers, CI) unless told; say so rather than fail.
   if (process.getuid?.() === 0 && !args.includes("--allow-root")) {
     console.log("Running as root: adding --allow-root");
@@ -75,7 +137,7 @@ function main(): void {
   }
   const jupyter = spawn(`jupyter-${frontEnd}`, args, {
     cwd: notebooksDir,
-    env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    env: { ...process.env, JUPYTER_PATH: jupyterPath, CNN_PROFILE: profile },
     stdio: "inherit",
   });
   // Ctrl-C reaches Jupyter directly (same terminal process group); Jupyter asks before it stops, so wait for it.
@@ -88,4 +150,4 @@ function main(): void {
   jupyter.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-main();
+if (require.main === module) main();

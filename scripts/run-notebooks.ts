@@ -1,16 +1,20 @@
 /**
  * npm run execute -- [notebooks…] [--jobs N] [--profile smoke|lab|full] [--timeout SECONDS] [--output DIR]
+ *                    [--allow-errors] [--max-output-chars N]
  *
  * Executes notebooks headlessly on the project's tslab kernel over the Jupyter protocol (no Python, no nbconvert),
  * writing outputs back into each .ipynb (in place, atomically) or into --output DIR. Without notebook arguments it
  * runs every notebooks/*.ipynb. Exits non-zero when any notebook fails. Speaks only Jupyter: no tfjs, no lib/.
+ * Stopped by a signal (or by npm going away) it kills its kernels and writes nothing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_CELL_TIMEOUT_SECONDS, executeNotebook, parseRunProfile, type NotebookResult, type ProgressEvent } from "./jupyter/execute-notebook";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, EXECUTED_BESIDE_SUFFIX, executeNotebook, parseRunProfile, type NotebookResult, type ProgressEvent } from "./jupyter/execute-notebook";
 import type { RunProfile } from "./jupyter/source-hash";
-import { installSignalCleanup } from "./jupyter/kernel-process";
+import { installSignalCleanup, stopNow } from "./jupyter/kernel-process";
+import { watchLaunchers } from "./jupyter/launcher-watch";
+import { DEFAULT_MAX_STREAM_CHARS } from "./jupyter/outputs";
 import { findProjectRoot } from "./jupyter/tslab";
 
 const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile smoke|lab|full] [--timeout SECONDS] [--output DIR]
@@ -19,8 +23,12 @@ const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile sm
   --profile P      smoke, lab or full (default: CNN_PROFILE, else full); passed to the kernel as CNN_PROFILE
   --timeout S      per-cell limit in seconds (default ${DEFAULT_CELL_TIMEOUT_SECONDS}); then interrupt, then kill
   --output DIR     write executed copies into DIR instead of in place
+  --allow-errors   record a failing cell's error and go on with the next cell (the notebook still counts as ok)
+  --max-output-chars N  characters of one stream output a cell stores; past it the first and last halves are kept
+                   (default ${DEFAULT_MAX_STREAM_CHARS})
   --smoke-in-place let a smoke or lab run write in place (by default it writes into runs/<profile>/notebooks/:
-                   the stored notebooks carry full-profile outputs)`;
+                   the stored notebooks carry full-profile outputs)
+Notebooks whose kernelspec is "jslab" run on tslab's JavaScript kernel; other kernels are refused.`;
 
 interface RunOptions {
   notebooks: string[];
@@ -28,6 +36,8 @@ interface RunOptions {
   profile: RunProfile;
   timeoutSeconds: number;
   outputDir: string | null;
+  allowErrors: boolean;
+  maxOutputChars: number;
 }
 
 function parseCommandLine(argv: string[]): RunOptions {
@@ -40,6 +50,8 @@ function parseCommandLine(argv: string[]): RunOptions {
       timeout: { type: "string" },
       output: { type: "string", short: "o" },
       "smoke-in-place": { type: "boolean" },
+      "allow-errors": { type: "boolean" },
+      "max-output-chars": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -55,12 +67,15 @@ function parseCommandLine(argv: string[]): RunOptions {
   // (runs/<profile>/notebooks/, git-ignored) unless told otherwise.
   const inPlace = profile === "full" || Boolean(values["smoke-in-place"]);
   const outputDir = values.output ? path.resolve(values.output) : inPlace ? null : path.join(findProjectRoot(), "runs", profile, "notebooks");
+  const maxOutputChars = positiveNumber(values["max-output-chars"] ?? String(DEFAULT_MAX_STREAM_CHARS), "--max-output-chars");
   return {
     notebooks: positionals.length > 0 ? positionals.map((p) => path.resolve(p)) : defaultNotebooks(),
     jobs,
     profile,
     timeoutSeconds,
     outputDir,
+    allowErrors: values["allow-errors"] === true,
+    maxOutputChars,
   };
 }
 
@@ -72,7 +87,11 @@ function positiveNumber(text: string, flag: string): number {
 
 function defaultNotebooks(): string[] {
   const dir = path.join(findProjectRoot(), "notebooks");
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.endsWith(EXECUTED_BESIDE_SUFFIX))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 function printProgress(event: ProgressEvent): void {
@@ -87,6 +106,7 @@ function printProgress(event: ProgressEvent): void {
       break;
     case "cell-done":
       console.log(`${event.notebook}: cell ${event.cell}/${event.cells} ${event.ok ? "ok" : "FAILED"} ${event.seconds.toFixed(1)} s  ${event.firstLine}`);
+      if (event.trimmed) console.log(`${event.notebook}: cell ${event.cell}/${event.cells}: ${event.trimmed}`);
       break;
   }
 }
@@ -108,9 +128,9 @@ async function runPool<T>(tasks: Array<() => Promise<T>>, limit: number): Promis
 async function main(): Promise<number> {
   const options = parseCommandLine(process.argv.slice(2));
   installSignalCleanup();
-  for (const notebook of options.notebooks) {
-    if (!fs.existsSync(notebook)) throw new Error(`no such notebook: ${notebook}`);
-  }
+  watchLaunchers((pid) => stopNow(`the process that started the runner (pid ${pid}) is gone`, 143));
+  const missing = options.notebooks.filter((notebook) => !fs.existsSync(notebook));
+  if (missing.length > 0) throw new Error(`no such notebook: ${missing.join(", ")}`);
   if (options.outputDir) fs.mkdirSync(options.outputDir, { recursive: true });
   console.log(`Executing ${options.notebooks.length} notebook(s), profile ${options.profile}, ${options.jobs} at a time` +
     (options.outputDir ? `, into ${options.outputDir}` : ", in place"));
@@ -119,11 +139,15 @@ async function main(): Promise<number> {
       executeNotebook(notebook, {
         profile: options.profile,
         cellTimeoutSeconds: options.timeoutSeconds,
+        allowErrors: options.allowErrors,
+        maxStreamChars: options.maxOutputChars,
         outputPath: options.outputDir ? path.join(options.outputDir, path.basename(notebook)) : undefined,
         onProgress: printProgress,
       }).then((result) => {
         const name = path.basename(notebook);
-        if (result.ok) console.log(`${name}: done, ${result.cellsRun} cells in ${result.seconds.toFixed(1)} s → ${result.writtenTo}`);
+        if (result.ok && result.allowedErrors.length > 0) console.error(`\n${result.message}\n(errors allowed: the notebook went on)\n`);
+        if (result.ok) console.log(`${name}: done, ${result.cellsRun} cells in ${result.seconds.toFixed(1)} s → ${result.writtenTo}` +
+          (result.allowedErrors.length > 0 ? ` (${result.allowedErrors.length} cell error(s) recorded)` : ""));
         else console.error(`\n${result.message}\n` + (result.writtenTo ? `(the failed run was written to ${result.writtenTo})\n` : "(the stored notebook was left unchanged)\n"));
         return result;
       }),

@@ -81,7 +81,13 @@ function splitProblems(base: string, split: CatsDogsSplit): string[] {
       problems.push(`${split.name}/${folder}/ is missing`);
       continue;
     }
-    const count = fs.readdirSync(dir).filter((name) => name.toLowerCase().endsWith(".jpg")).length;
+    if (!fs.statSync(dir).isDirectory()) {
+      problems.push(`${split.name}/${folder} is not a folder`);
+      continue;
+    }
+    // statSync follows symbolic links: a mirror made of links counts, a link to nothing does not.
+    const isFile = (name: string) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile() === true;
+    const count = fs.readdirSync(dir).filter((name) => name.toLowerCase().endsWith(".jpg") && isFile(name)).length;
     if (count !== split.perClass) problems.push(`${split.name}/${folder}/ has ${count} images, not ${split.perClass}`);
   }
   return problems;

@@ -117,13 +117,41 @@ function expectedLayout(dir: string): string {
   ].join("\n");
 }
 
-async function listFilesRecursively(dir: string): Promise<string[]> {
-  const entries = await fs.promises.readdir(dir, { withFileTypes: true });
+/** What a folder entry is once symbolic links are followed; "broken" for a link to nothing. */
+type EntryKind = "folder" | "file" | "broken" | "other";
+
+async function entryKind(entry: fs.Dirent, full: string): Promise<EntryKind> {
+  if (entry.isDirectory()) return "folder";
+  if (entry.isFile()) return "file";
+  if (!entry.isSymbolicLink()) return "other";
+  // A linked class folder, a linked image, a mirror made of links: all count as what they point to.
+  const target = await fs.promises.stat(full).catch(() => null);
+  if (target === null) return "broken";
+  return target.isDirectory() ? "folder" : target.isFile() ? "file" : "other";
+}
+
+/** Sorted, non-hidden entries of `dir` with their kinds (symbolic links followed). */
+async function readFolder(dir: string): Promise<Array<{ name: string; full: string; kind: EntryKind }>> {
+  const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).filter((e) => !isHidden(e.name)).sort((a, b) => byCodePoint(a.name, b.name));
+  return Promise.all(entries.map(async (entry) => ({ name: entry.name, full: path.join(dir, entry.name), kind: await entryKind(entry, path.join(dir, entry.name)) })));
+}
+
+/**
+ * Every file under `dir`, following symbolic links; a folder reached twice (a link loop, or two links to one
+ * folder) is read once and reported, as is a link that points nowhere.
+ */
+async function listFilesRecursively(dir: string, bad: BadFile[], visited: Set<string> = new Set()): Promise<string[]> {
+  const real = await fs.promises.realpath(dir);
+  if (visited.has(real)) {
+    bad.push({ path: dir, reason: `a link back to a folder already read (${real}); not read again` });
+    return [];
+  }
+  visited.add(real);
   const files: string[] = [];
-  for (const entry of entries.filter((e) => !isHidden(e.name)).sort((a, b) => byCodePoint(a.name, b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFilesRecursively(full)));
-    else if (entry.isFile()) files.push(full);
+  for (const entry of await readFolder(dir)) {
+    if (entry.kind === "folder") files.push(...(await listFilesRecursively(entry.full, bad, visited)));
+    else if (entry.kind === "file") files.push(entry.full);
+    else if (entry.kind === "broken") bad.push({ path: entry.full, reason: "a symbolic link to nothing" });
   }
   return files;
 }
@@ -148,18 +176,20 @@ export async function listImageFolder(dir: string, options: { maxPerClass?: numb
   const stat = await fs.promises.stat(root).catch(() => null);
   if (stat === null) throw new Error(`Image folder not found: ${root}\n${expectedLayout(root)}`);
   if (!stat.isDirectory()) throw new Error(`Not a folder: ${root}\n${expectedLayout(root)}`);
-  const entries = (await fs.promises.readdir(root, { withFileTypes: true })).filter((e) => !isHidden(e.name));
-  const classNames = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodePoint);
+  const entries = await readFolder(root);
+  const classNames = entries.filter((e) => e.kind === "folder").map((e) => e.name).sort(byCodePoint);
   if (classNames.length === 0) {
-    const loose = entries.filter((e) => e.isFile()).length;
+    const loose = entries.filter((e) => e.kind === "file").length;
     const found = loose > 0 ? `it holds ${loose} file(s) but no class sub-folders` : "it is empty";
     throw new Error(`No class sub-folders in ${root}: ${found}.\n${expectedLayout(root)}`);
   }
   const files: string[] = [];
   const labels: number[] = [];
   const badFiles: BadFile[] = [];
+  const realRoot = await fs.promises.realpath(root);
   for (const [label, className] of classNames.entries()) {
-    const candidates = await listFilesRecursively(path.join(root, className));
+    // The root counts as read: a class folder linking back up to it must not take the other classes' images.
+    const candidates = await listFilesRecursively(path.join(root, className), badFiles, new Set([realRoot]));
     const heads: Buffer[] = [];
     // In chunks: opening thousands of files at once would run into the open-file limit (EMFILE).
     for (let start = 0; start < candidates.length; start += OPEN_FILES_AT_ONCE) {

@@ -125,8 +125,19 @@ function recordProblem(value: unknown): string | null {
   return null;
 }
 
-/** Read one run file; throws an error naming the file when it is damaged. */
-export function readRun(file: string): RunRecord {
+/** The start time a ledger file's name carries (`<timestamp>-<model>.json`, see fileTimestamp), if it has one. */
+function startedAtFromName(file: string): string | null {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z/.exec(path.basename(file));
+  if (match === null) return null;
+  const iso = `${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z`;
+  return Number.isNaN(Date.parse(iso)) ? null : iso;
+}
+
+/**
+ * Read one run file; throws an error naming the file when it is damaged. A run without a usable `startedAt` (edited
+ * by hand, written by an older course) takes the time in its file name, with a warning naming the file.
+ */
+export function readRun(file: string, warn: (message: string) => void = (m) => console.warn(m)): RunRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -135,7 +146,14 @@ export function readRun(file: string): RunRecord {
   }
   const problem = recordProblem(parsed);
   if (problem !== null) throw new Error(`run file ${file} is damaged: ${problem}`);
-  return parsed as RunRecord;
+  const record = parsed as RunRecord;
+  if (typeof record.startedAt !== "string" || Number.isNaN(Date.parse(record.startedAt))) {
+    const fromName = startedAtFromName(file);
+    if (fromName === null) throw new Error(`run file ${file} is damaged: no startedAt (when the run started), and its name carries no time`);
+    warn(`Warning: run file ${file} has no valid startedAt; using the time in its name (${fromName})`);
+    record.startedAt = fromName;
+  }
+  return record;
 }
 
 export interface ListRunsOptions {
@@ -165,7 +183,7 @@ export function listRuns(options: ListRunsOptions = {}): { runs: StoredRun[]; da
     for (const name of fs.readdirSync(folder).filter((n) => n.endsWith(".json")).sort()) {
       const file = path.join(folder, name);
       try {
-        runs.push({ file, record: readRun(file) });
+        runs.push({ file, record: readRun(file, warn) });
       } catch (error) {
         const reason = (error as Error).message;
         damaged.push({ file, reason });

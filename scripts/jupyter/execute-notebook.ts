@@ -1,20 +1,27 @@
 /**
- * Execute one notebook headlessly: a fresh tslab kernel (cwd = the notebook's folder, the profile and data settings in
- * its environment), every code cell in order, outputs and execution counts written back as nbformat 4, timing in
- * cell metadata, the execution record in notebook metadata. The first failing cell stops the notebook; the result
- * names the notebook, the cell and the real error text (tslab writes it as stderr, see error-text.ts).
+ * Execute one notebook headlessly: a fresh tslab kernel (TypeScript, or JavaScript for `jslab` notebooks; cwd = the
+ * notebook's folder, the profile and data settings in its environment), every code cell in order, outputs and
+ * execution counts written back as nbformat 4, timing in cell metadata, the execution record in notebook metadata,
+ * and `kernelspec` / `language_info` exactly as Jupyter would set them for this kernel (so opening the notebook in
+ * Jupyter changes nothing). The first failing cell stops the notebook (unless errors are allowed); the result names
+ * the notebook, the cell and the real error text (tslab writes it as stderr, see error-text.ts).
+ *
+ * Nothing is lost without a word: a notebook that cannot be read, a cell whose iopub "idle" never came (outputs may
+ * be missing), or a notebook edited on disk while it ran make the result fail with a message naming the file.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createConnectionInfo, writeConnectionFile } from "./connection";
 import { cleanErrorText, errorOutputFromStderr } from "./error-text";
-import { KernelProcess, type KernelExit } from "./kernel-process";
+import { KernelProcess, registerTemporaryFile, releaseTemporaryFile, type KernelExit } from "./kernel-process";
 import type { ExecuteInputContent, ExecuteReplyContent, JupyterMessage, StatusContent, StreamContent } from "./messages";
-import { joinSource, readNotebook, writeNotebookAtomic, type CodeCell, type Notebook } from "./nbformat";
-import { CellOutputCollector, DisplayRegistry } from "./outputs";
-import { KernelSession } from "./session";
+import { decodeNotebookBytes, joinSource, parseNotebook, writeNotebookAtomic, type CodeCell, type Notebook } from "./nbformat";
+import { CellOutputCollector, DEFAULT_MAX_STREAM_CHARS, DisplayRegistry } from "./outputs";
+import { KernelSession, type ExecutionOutcome } from "./session";
 import { EXECUTION_RECORD_KEY, notebookSourceHash, type ExecutionRecord, type RunProfile } from "./source-hash";
-import { findProjectRoot, tslabKernelArgv } from "./tslab";
+import { StreamText, formatChars } from "./stream-text";
+import { findProjectRoot, kernelNodeOptions, notebookKernelspec, tslabKernelArgv, tslabKernelFor, type TslabKernelName } from "./tslab";
 
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;
 const DEFAULT_STARTUP_TIMEOUT_SECONDS = 120;
@@ -25,12 +32,21 @@ const STDERR_SETTLE_MS = 150;
 const HEARTBEAT_MS = 30_000;
 const BACKEND_LINE = /^Backend: ([\w.+-]+)/m;
 const FIRST_LINE_LENGTH = 80;
+/**
+ * After a failing cell tslab aborts every request that arrives within 200 ms (its execQueue.reset(200)); with errors
+ * allowed, the next cell is sent only after this pause.
+ */
+const TSLAB_ABORT_WINDOW_MS = 250;
+/** How much of a failing cell's stderr is kept for its error text (head and tail). */
+const MAX_ERROR_TEXT_CHARS = 200_000;
+/** Where an executed notebook goes when its file changed on disk during the run. */
+export const EXECUTED_BESIDE_SUFFIX = ".executed.ipynb";
 
 export type ProgressEvent =
   | { type: "kernel-ready"; notebook: string; seconds: number; pid: number }
   | { type: "cell-start"; notebook: string; cell: number; cells: number; firstLine: string }
   | { type: "cell-running"; notebook: string; cell: number; cells: number; seconds: number }
-  | { type: "cell-done"; notebook: string; cell: number; cells: number; seconds: number; ok: boolean; firstLine: string };
+  | { type: "cell-done"; notebook: string; cell: number; cells: number; seconds: number; ok: boolean; firstLine: string; trimmed: string | null };
 
 export interface ExecuteOptions {
   /** smoke or full; default: CNN_PROFILE from `env`, else full. Passed to the kernel as CNN_PROFILE. */
@@ -47,13 +63,21 @@ export interface ExecuteOptions {
    * CNN_DATA_DIR, CNN_RUNS_DIR, CNN_BACKEND and CNN_SEED reach the notebook; CNN_PROFILE is set to `profile`.
    */
   env?: NodeJS.ProcessEnv;
-  /** The kernel command without the connection file, default the project's `tslab kernel --config-path`. */
-  kernelArgv?: (connectionFile: string) => string[];
+  /** The kernel command for a connection file, default the project's `tslab kernel --config-path <file> [--js]`. */
+  kernelArgv?: (connectionFile: string, kernel: TslabKernelName) => string[];
+  /** Record a failing cell's error and go on with the next cell (nbclient's allow_errors); the notebook still counts as ok. */
+  allowErrors?: boolean;
+  /** Characters of one stream output a cell may store; past it the head and tail are kept (default 1 M). */
+  maxStreamChars?: number;
   onProgress?: (event: ProgressEvent) => void;
 }
 
 export interface CellFailure {
-  kind: "error" | "timeout" | "kernel-exit" | "startup";
+  /**
+   * error / timeout / kernel-exit: the cell; startup: the kernel; unreadable: the notebook file; refused: a kernel the
+   * runner does not run; incomplete-output: iopub never said idle; changed-on-disk: edited while it ran.
+   */
+  kind: "error" | "timeout" | "kernel-exit" | "startup" | "unreadable" | "refused" | "incomplete-output" | "changed-on-disk";
   /** 1-based number among the code cells, and among all cells. */
   codeCell: number;
   notebookCell: number;
@@ -71,6 +95,8 @@ export interface NotebookResult {
   seconds: number;
   kernelPid: number | null;
   failure: CellFailure | null;
+  /** Cell errors recorded and passed over with `allowErrors`. */
+  allowedErrors: CellFailure[];
   /** A readable report of the failure naming notebook, cell, first line and error text ("" when ok). */
   message: string;
 }
@@ -89,7 +115,37 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   const profile = options.profile ?? parseRunProfile(env.CNN_PROFILE);
   const cellTimeoutMs = (options.cellTimeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS) * 1000;
   const progress = options.onProgress ?? (() => undefined);
-  const notebook = readNotebook(file);
+  const result = (failure: CellFailure | null, extra: Partial<NotebookResult> = {}): NotebookResult => ({
+    notebook: file,
+    writtenTo: null,
+    ok: failure === null,
+    profile,
+    cellsRun: 0,
+    codeCells: 0,
+    seconds: (Date.now() - started) / 1000,
+    kernelPid: null,
+    failure,
+    allowedErrors: [],
+    message: failure ? formatFailure(name, extra.codeCells ?? 0, failure) : "",
+    ...extra,
+  });
+  const notebookFailure = (kind: CellFailure["kind"], errorText: string): CellFailure => ({ kind, codeCell: 0, notebookCell: 0, firstLine: "", errorText });
+
+  // A notebook that cannot be read fails alone, named; the other notebooks of a batch still run.
+  let notebook: Notebook;
+  let readHash: string;
+  try {
+    const bytes = fs.readFileSync(file);
+    readHash = sha256(bytes);
+    notebook = parseNotebook(decodeNotebookBytes(bytes, file), file);
+  } catch (error) {
+    return result(notebookFailure("unreadable", (error as Error).message));
+  }
+  const kernelChoice = tslabKernelFor(notebook.metadata);
+  if ("refused" in kernelChoice) {
+    return result(notebookFailure("refused", `${file}: not run: ${kernelChoice.refused}; this runner runs tslab's TypeScript ("tslab") and JavaScript ("jslab") notebooks`));
+  }
+  const kernelName = kernelChoice.kernel;
   const sourceHash = notebookSourceHash(notebook);
   const codeCells = listCodeCells(notebook);
   const displays = new DisplayRegistry();
@@ -101,31 +157,52 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     delete ref.cell.metadata[EXECUTION_RECORD_KEY];
   }
 
-  const info = await createConnectionInfo();
+  const info = await createConnectionInfo(kernelName);
   const connectionFile = writeConnectionFile(info);
-  const [command, ...args] = (options.kernelArgv ?? ((f: string) => tslabKernelArgv(f, findProjectRoot())))(connectionFile);
+  registerTemporaryFile(connectionFile);
+  const argvFor = options.kernelArgv ?? ((f: string, k: TslabKernelName) => tslabKernelArgv(f, findProjectRoot(), k));
+  const [command, ...args] = argvFor(connectionFile, kernelName);
   const refused: string[] = [];
+  const allowedErrors: CellFailure[] = [];
+  const incomplete: CodeCellRef[] = [];
   let kernel: KernelProcess | null = null;
   let session: KernelSession | null = null;
   let failure: CellFailure | null = null;
   let cellsRun = 0;
 
   try {
-    kernel = KernelProcess.start({ command, args, cwd: path.dirname(file), env: { ...env, CNN_PROFILE: profile } });
+    kernel = KernelProcess.start({
+      command,
+      args,
+      cwd: path.dirname(file),
+      env: { ...env, CNN_PROFILE: profile, NODE_OPTIONS: kernelNodeOptions(env.NODE_OPTIONS) },
+      temporaryFiles: [connectionFile],
+    });
     session = KernelSession.connect(info, { onRefusedMessage: (reason) => refused.push(reason) });
     const startup = await raceKernelExit(kernel, session.waitForReady((options.startupTimeoutSeconds ?? DEFAULT_STARTUP_TIMEOUT_SECONDS) * 1000));
     if (startup.exited) throw new Error(`the kernel exited while starting (${describeExit(startup.exited)})`);
+    // What Jupyter itself would store when this notebook is opened with this kernel (see tslab.ts).
+    notebook.metadata.kernelspec = notebookKernelspec(kernelName);
+    const languageInfo = (startup.value?.content as { language_info?: unknown } | undefined)?.language_info;
+    if (languageInfo !== undefined) notebook.metadata.language_info = languageInfo;
     progress({ type: "kernel-ready", notebook: name, seconds: (Date.now() - started) / 1000, pid: kernel.pid });
 
+    let previousFailed = false;
     for (const ref of codeCells) {
       const source = joinSource(ref.cell.source);
       if (source.trim() === "") continue; // like nbclient: empty cells are not sent
-      const outcome = await runCell(kernel, session, ref, source, displays, cellTimeoutMs, name, codeCells.length, progress);
+      if (previousFailed) await sleep(TSLAB_ABORT_WINDOW_MS);
+      const cellRun = await runCell(kernel, session, ref, source, displays, cellTimeoutMs, name, codeCells.length, progress, options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS);
       cellsRun++;
-      if (outcome) {
-        failure = outcome;
-        break;
+      if (!cellRun.idleSeen) incomplete.push(ref);
+      previousFailed = cellRun.failure !== null;
+      if (cellRun.failure === null) continue;
+      if (options.allowErrors && cellRun.failure.kind === "error") {
+        allowedErrors.push(cellRun.failure);
+        continue;
       }
+      failure = cellRun.failure;
+      break;
     }
   } catch (error) {
     failure ??= {
@@ -140,33 +217,66 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     // found; tslab holds nothing that needs flushing, so the group and descendants are killed at once.
     session?.close();
     await kernel?.kill();
-    fs.rmSync(connectionFile, { force: true });
+    releaseTemporaryFile(connectionFile);
   }
 
   if (refused.length > 0 && failure === null) {
-    failure = { kind: "error", codeCell: 0, notebookCell: 0, firstLine: "", errorText: `refused ${refused.length} kernel message(s): ${refused[0]}` };
+    failure = notebookFailure("error", `refused ${refused.length} kernel message(s): ${refused[0]}`);
+  }
+  if (incomplete.length > 0 && failure === null) {
+    const cells = incomplete.map((ref) => `code cell ${ref.codeNumber} (notebook cell ${ref.notebookNumber})`).join(", ");
+    failure = notebookFailure(
+      "incomplete-output",
+      `outputs may be incomplete: the kernel's "idle" status after ${cells} never arrived on iopub ` +
+        "(messages were lost or the kernel kept writing after its reply). Re-run it; if it recurs, write less output per cell.",
+    );
   }
   if (failure === null) {
     const record: ExecutionRecord = { source_hash: sourceHash, profile, executed_at: new Date().toISOString() };
     const backend = findBackend(notebook) ?? env.CNN_BACKEND;
     if (backend) record.backend = backend;
+    if (allowedErrors.length > 0) record.errors = allowedErrors.length;
     notebook.metadata[EXECUTION_RECORD_KEY] = record;
   }
-  const target = options.outputPath ? path.resolve(options.outputPath) : file;
-  const write = failure === null || options.outputPath !== undefined || options.writeInPlaceOnFailure === true;
+  const inPlace = options.outputPath === undefined;
+  let target = inPlace ? file : path.resolve(options.outputPath as string);
+  const write = failure === null || !inPlace || options.writeInPlaceOnFailure === true;
+  if (write && inPlace && changedSince(file, readHash)) {
+    // Someone saved the notebook (in Jupyter, an editor) while it ran: their edit wins; the run goes beside it.
+    target = file.replace(/\.ipynb$/, "") + EXECUTED_BESIDE_SUFFIX;
+    failure ??= notebookFailure(
+      "changed-on-disk",
+      `${file} changed on disk while it ran, so it was left as saved; the executed notebook was written to ${target}`,
+    );
+  }
   if (write) writeNotebookAtomic(target, notebook);
-  return {
-    notebook: file,
+  return result(failure, {
     writtenTo: write ? target : null,
-    ok: failure === null,
-    profile,
     cellsRun,
     codeCells: codeCells.length,
-    seconds: (Date.now() - started) / 1000,
     kernelPid: kernel?.pid ?? null,
-    failure,
-    message: failure ? formatFailure(name, codeCells.length, failure) : "",
-  };
+    allowedErrors,
+    message: failure ? formatFailure(name, codeCells.length, failure) : allowedErrors.map((f) => formatFailure(name, codeCells.length, f)).join("\n"),
+  });
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** True when `file` no longer holds the bytes read at the start (or is gone). */
+function changedSince(file: string, hash: string): boolean {
+  try {
+    return sha256(fs.readFileSync(file)) !== hash;
+  } catch {
+    return true;
+  }
+}
+
+interface CellRun {
+  failure: CellFailure | null;
+  /** False when iopub never said idle for this cell. */
+  idleSeen: boolean;
 }
 
 /** Run one cell; returns its failure, or null when it succeeded. */
@@ -180,12 +290,14 @@ async function runCell(
   notebookName: string,
   cellCount: number,
   progress: (event: ProgressEvent) => void,
-): Promise<CellFailure | null> {
+  maxStreamChars: number,
+): Promise<CellRun> {
   const firstLine = firstLineOf(source);
-  const collector = new CellOutputCollector(displays);
+  const collector = new CellOutputCollector(displays, maxStreamChars);
   const timing: Record<string, string> = {};
   const stderrOffset = kernel.stderrLength;
-  let iopubStderr = "";
+  const iopubStderr = new StreamText("stderr", MAX_ERROR_TEXT_CHARS);
+  let idleSeen = true;
   const failureOf = (kind: CellFailure["kind"], errorText: string): CellFailure => ({
     kind,
     codeCell: ref.codeNumber,
@@ -214,7 +326,7 @@ async function runCell(
         ref.cell.execution_count = (message.content as unknown as ExecuteInputContent).execution_count ?? ref.cell.execution_count;
         return;
       case "stream":
-        if ((message.content as unknown as StreamContent).name === "stderr") iopubStderr += (message.content as unknown as StreamContent).text;
+        if ((message.content as unknown as StreamContent).name === "stderr") iopubStderr.append((message.content as unknown as StreamContent).text);
         break;
     }
     collector.handle(message);
@@ -232,19 +344,20 @@ async function runCell(
       await kernel.kill();
       const seconds = timeoutMs / 1000;
       const text = `Timeout: the cell ran longer than ${seconds} s (--timeout ${seconds}); it was interrupted${stopped ? "" : ", did not stop"} and the kernel was stopped.`;
-      const details = (iopubStderr + kernel.stderrSince(stderrOffset)).trim();
+      const details = (iopubStderr.text + kernel.stderrSince(stderrOffset)).trim();
       failure = failureOf("timeout", details ? `${text}\n${details}` : text);
     } else if (isKernelExit(first)) {
       await sleep(STDERR_SETTLE_MS);
       const text = `The kernel exited during the cell (${describeExit(first)}).`;
-      failure = failureOf("kernel-exit", [text, iopubStderr, kernel.stderrSince(stderrOffset)].join("\n"));
+      failure = failureOf("kernel-exit", [text, iopubStderr.text, kernel.stderrSince(stderrOffset)].join("\n"));
     } else {
-      const reply = first as JupyterMessage<ExecuteReplyContent>;
+      const reply = (first as ExecutionOutcome).reply as JupyterMessage<ExecuteReplyContent>;
+      idleSeen = (first as ExecutionOutcome).idleSeen;
       timing["shell.execute_reply"] = new Date().toISOString();
       if (typeof reply.content.execution_count === "number") ref.cell.execution_count = reply.content.execution_count;
       if (reply.content.status !== "ok") {
         await sleep(STDERR_SETTLE_MS);
-        const errorText = [iopubStderr, kernel.stderrSince(stderrOffset)].filter((text) => text.trim() !== "").join("\n");
+        const errorText = [iopubStderr.text, kernel.stderrSince(stderrOffset)].filter((text) => text.trim() !== "").join("\n");
         const fromReply = reply.content.traceback?.join("\n") ?? reply.content.evalue ?? "";
         failure = failureOf("error", errorText || fromReply || `execute_reply status "${reply.content.status}" without error text`);
       }
@@ -256,6 +369,10 @@ async function runCell(
 
   const seconds = (Date.now() - cellStart) / 1000;
   const outputs = collector.outputs;
+  const trimmed = collector.streamStats
+    .filter((stats) => stats.droppedChars > 0)
+    .map((stats) => `${stats.name} trimmed to its first and last ${formatChars(maxStreamChars / 2)} of ${formatChars(stats.chars)}`)
+    .join("; ");
   if (failure) {
     // The stderr text becomes the error output's traceback; keep it once, not also as a red stream above it.
     ref.cell.outputs = outputs.filter((output) => !(output.output_type === "stream" && output.name === "stderr"));
@@ -271,14 +388,16 @@ async function runCell(
   }
   ref.cell.metadata.execution = timing;
   ref.cell.metadata[EXECUTION_RECORD_KEY] = { seconds: Math.round(seconds * 1000) / 1000 };
-  progress({ type: "cell-done", notebook: notebookName, cell: ref.codeNumber, cells: cellCount, seconds, ok: failure === null, firstLine });
-  return failure;
+  progress({ type: "cell-done", notebook: notebookName, cell: ref.codeNumber, cells: cellCount, seconds, ok: failure === null, firstLine, trimmed: trimmed || null });
+  return { failure, idleSeen };
 }
 
 export function formatFailure(notebookName: string, cellCount: number, failure: CellFailure): string {
   if (failure.kind === "startup") return `${notebookName}: could not run: ${failure.errorText}`;
+  if (failure.kind === "unreadable" || failure.kind === "refused" || failure.kind === "changed-on-disk") return failure.errorText;
+  if (failure.kind === "incomplete-output") return `${notebookName}: ${failure.errorText}`;
   const where = failure.codeCell > 0 ? `code cell ${failure.codeCell}/${cellCount} (notebook cell ${failure.notebookCell}) "${failure.firstLine}"` : "";
-  const what = { error: "failed", timeout: "timed out", "kernel-exit": "killed the kernel", startup: "" }[failure.kind];
+  const what = { error: "failed", timeout: "timed out", "kernel-exit": "killed the kernel" }[failure.kind];
   const indented = failure.errorText.split("\n").map((line) => `    ${line}`).join("\n");
   return `${notebookName}: ${where} ${what}:\n${indented}`;
 }

@@ -14,7 +14,12 @@ export interface KernelLaunch {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Files that must not outlive the kernel (its connection file holds the signing key): removed when it is killed. */
+  temporaryFiles?: string[];
 }
+
+/** How much of the kernel's own stderr/stdout is kept (the end matters: error text comes last). */
+const KEPT_PROCESS_OUTPUT_CHARS = 1_000_000;
 
 export interface KernelExit {
   code: number | null;
@@ -29,6 +34,7 @@ export interface KernelExit {
 const WATCHDOG_SOURCE = `
 const fs = require("fs");
 const kernel = Number(process.argv[1]);
+const files = process.argv.slice(2);
 function descendants(root) {
   const childrenOf = new Map();
   for (const entry of fs.readdirSync("/proc")) {
@@ -49,6 +55,7 @@ const killAll = () => {
   try { found = descendants(kernel); } catch {}
   kill(-kernel);
   found.forEach(kill);
+  for (const file of files) { try { fs.rmSync(file, { force: true }); } catch {} }
   process.exit(0);
 };
 for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"]) process.on(signal, killAll);
@@ -61,33 +68,81 @@ process.stdin.resume();
 const liveKernels = new Set<KernelProcess>();
 let exitHookInstalled = false;
 
+/** Temporary files of live kernels and of kernels being started; removed on exit and on signals. */
+const temporaryFiles = new Set<string>();
+
+/** Remove `file` when the runner exits or is stopped by a signal (until `releaseTemporaryFile`). */
+export function registerTemporaryFile(file: string): void {
+  installExitHook();
+  temporaryFiles.add(file);
+}
+
+/** Remove a registered temporary file now. */
+export function releaseTemporaryFile(file: string): void {
+  temporaryFiles.delete(file);
+  fs.rmSync(file, { force: true });
+}
+
+function removeTemporaryFilesNow(): void {
+  for (const file of temporaryFiles) {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // best effort while exiting
+    }
+  }
+  temporaryFiles.clear();
+}
+
+/** Text kept up to a limit: past it, the oldest part goes (offsets stay counted from the very start). */
+class KeptText {
+  private kept = "";
+  private dropped = 0;
+  constructor(private readonly limit: number) {}
+  append(text: string): void {
+    this.kept += text;
+    if (this.kept.length > this.limit * 2) {
+      const cut = this.kept.length - this.limit;
+      this.dropped += cut;
+      this.kept = this.kept.slice(cut);
+    }
+  }
+  get length(): number {
+    return this.dropped + this.kept.length;
+  }
+  since(offset: number): string {
+    if (offset >= this.dropped) return this.kept.slice(offset - this.dropped);
+    return `[… ${this.dropped - offset} earlier characters dropped …]\n${this.kept}`;
+  }
+}
+
 export class KernelProcess {
-  private readonly stderrChunks: string[] = [];
-  private stderrLengthSoFar = 0;
-  private readonly stdoutChunks: string[] = [];
+  private readonly stderrText = new KeptText(KEPT_PROCESS_OUTPUT_CHARS);
+  private readonly stdoutText = new KeptText(KEPT_PROCESS_OUTPUT_CHARS);
   private exitInfo: KernelExit | null = null;
   private readonly watchdog: ChildProcess | null;
   /** Resolves when the kernel process has exited. */
   readonly exited: Promise<KernelExit>;
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly files: string[],
+  ) {
     if (child.pid === undefined) throw new Error("the kernel process did not start");
     child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (text: string) => {
-      this.stderrChunks.push(text);
-      this.stderrLengthSoFar += text.length;
-    });
+    child.stderr?.on("data", (text: string) => this.stderrText.append(text));
     child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (text: string) => this.stdoutChunks.push(text));
+    child.stdout?.on("data", (text: string) => this.stdoutText.append(text));
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         this.exitInfo = { code, signal };
         liveKernels.delete(this);
+        for (const file of this.files) releaseTemporaryFile(file);
         if (this.watchdog?.pid !== undefined) sendSignal(this.watchdog.pid, "SIGKILL");
         resolve(this.exitInfo);
       });
     });
-    this.watchdog = startWatchdog(child.pid);
+    this.watchdog = startWatchdog(child.pid, files);
   }
 
   /** Start `launch` in a new process group with piped stdout/stderr. */
@@ -105,7 +160,9 @@ export class KernelProcess {
       const reason = spawnError ? `: ${String(spawnError)}` : "";
       throw new Error(`could not start the kernel (${launch.command} ${launch.args.join(" ")})${reason}`);
     }
-    const kernel = new KernelProcess(child);
+    const files = launch.temporaryFiles ?? [];
+    for (const file of files) registerTemporaryFile(file);
+    const kernel = new KernelProcess(child, files);
     liveKernels.add(kernel);
     return kernel;
   }
@@ -124,15 +181,15 @@ export class KernelProcess {
 
   /** How many characters of stderr have arrived; pass it to `stderrSince` to get what one cell wrote. */
   get stderrLength(): number {
-    return this.stderrLengthSoFar;
+    return this.stderrText.length;
   }
 
   stderrSince(offset: number): string {
-    return this.stderrChunks.join("").slice(offset);
+    return this.stderrText.since(offset);
   }
 
-  get stdoutText(): string {
-    return this.stdoutChunks.join("");
+  get stdout(): string {
+    return this.stdoutText.since(0);
   }
 
   /** SIGINT to the kernel: tslab interrupts the running cell (vm breakOnSigint, or the awaited promise). */
@@ -152,24 +209,36 @@ export class KernelProcess {
     const descendants = descendantPids(this.pid);
     sendSignal(-this.pid, "SIGKILL");
     for (const pid of descendants) sendSignal(pid, "SIGKILL");
+    for (const file of this.files) releaseTemporaryFile(file);
   }
 }
 
 /** Kill every kernel this process started and that still runs (synchronous; for exit and signal handlers). */
 export function killAllKernelsNow(): void {
   for (const kernel of liveKernels) kernel.killNow();
+  removeTemporaryFilesNow();
 }
 
-/** For command-line entry points: on SIGINT/SIGTERM kill the kernels, then exit with 128 + signal number. */
+/**
+ * For command-line entry points: on SIGINT/SIGTERM/SIGHUP kill the kernels, remove their connection files, then exit
+ * with 128 + signal number. Nothing is written after that: a stopped run never writes notebooks.
+ */
 export function installSignalCleanup(): void {
   const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
   for (const name of Object.keys(exitCodes)) {
-    process.once(name as NodeJS.Signals, () => {
-      process.stderr.write(`\n${name}: stopping ${liveKernels.size} kernel(s)\n`);
-      killAllKernelsNow();
-      process.exit(exitCodes[name]);
-    });
+    process.once(name as NodeJS.Signals, () => stopNow(`${name}`, exitCodes[name]));
   }
+}
+
+/** Kill every kernel, remove temporary files and exit at once (signal handlers, a launcher that went away). */
+export function stopNow(reason: string, exitCode: number): never {
+  try {
+    process.stderr.write(`\n${reason}: stopping ${liveKernels.size} kernel(s); no notebook is written\n`);
+  } catch {
+    // stderr may be a closed pipe when the launcher is gone
+  }
+  killAllKernelsNow();
+  process.exit(exitCode);
 }
 
 function installExitHook(): void {
@@ -178,9 +247,9 @@ function installExitHook(): void {
   process.on("exit", killAllKernelsNow);
 }
 
-function startWatchdog(kernelPid: number): ChildProcess | null {
+function startWatchdog(kernelPid: number, files: string[]): ChildProcess | null {
   try {
-    const watchdog = spawn(process.execPath, ["-e", WATCHDOG_SOURCE, String(kernelPid)], {
+    const watchdog = spawn(process.execPath, ["-e", WATCHDOG_SOURCE, String(kernelPid), ...files], {
       detached: true, // outside the runner's group, so a Ctrl-C at the terminal does not end it before the runner acts
       stdio: ["pipe", "ignore", "ignore"],
     });

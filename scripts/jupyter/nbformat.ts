@@ -1,6 +1,8 @@
 /**
- * nbformat 4 notebooks on disk: the types the runner needs, reading with a shape check, and writing the way Jupyter
- * does (indent 1, sorted keys, text split into lines, trailing newline), atomically (temp file + rename).
+ * nbformat 4 notebooks on disk: the types the runner needs, reading with a shape check, and writing byte for byte the
+ * way Jupyter's nbformat does (Python's json.dumps: indent 1, sorted keys, raw non-ASCII, Python's float format; text
+ * split with Python's str.splitlines; a trailing newline), so a notebook saved again by Jupyter does not change;
+ * atomically (temp file + rename).
  * https://nbformat.readthedocs.io/en/latest/format_description.html
  */
 import { randomBytes } from "node:crypto";
@@ -68,17 +70,18 @@ export interface Notebook {
 /** Cell ids are required from nbformat 4.5 on. */
 const MINOR_WITH_CELL_IDS = 5;
 const CELL_ID_BYTES = 4;
-/** Mime types whose value is base64 (kept as one string) rather than text (split into lines). */
-const BASE64_MIME = /^image\/(png|jpeg|gif|webp|bmp)$/;
+/** The mime types nbformat splits into lines when writing (rwbase._split_mimebundle); all others stay as they are. */
+const SPLIT_MIME = (mime: string) => mime.startsWith("text/") || mime === "application/javascript" || mime === "image/svg+xml";
+/** Python's str.splitlines boundaries: \n, \r, \r\n, \v, \f, \x1c–\x1e, \x85, U+2028, U+2029. */
+const PYTHON_LINE = /[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])|[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+$/gy;
 
 export function joinSource(source: MultilineString): string {
   return Array.isArray(source) ? source.join("") : source;
 }
 
-/** Split text into lines that keep their "\n" (Python's splitlines(keepends=True) for "\n" endings). */
+/** Split text into lines that keep their line ends, exactly as Python's str.splitlines(keepends=True). */
 export function splitLines(text: string): string[] {
-  const lines = text.match(/[^\n]*\n|[^\n]+$/g);
-  return lines ?? [];
+  return text.match(PYTHON_LINE) ?? [];
 }
 
 export function isJsonMime(mime: string): boolean {
@@ -86,9 +89,14 @@ export function isJsonMime(mime: string): boolean {
 }
 
 export function parseNotebook(json: string, origin = "notebook"): Notebook {
-  const notebook = JSON.parse(json) as Partial<Notebook>;
-  if (notebook.nbformat !== 4 || !Array.isArray(notebook.cells)) {
-    throw new Error(`${origin}: not an nbformat 4 notebook (nbformat=${String(notebook.nbformat)})`);
+  let notebook: Partial<Notebook>;
+  try {
+    notebook = JSON.parse(json) as Partial<Notebook>;
+  } catch (error) {
+    throw new Error(`${origin}: not valid JSON (${(error as Error).message}); fix it in an editor or restore it with git checkout`);
+  }
+  if (typeof notebook !== "object" || notebook === null || notebook.nbformat !== 4 || !Array.isArray(notebook.cells)) {
+    throw new Error(`${origin}: not an nbformat 4 notebook (nbformat=${String(notebook?.nbformat)})`);
   }
   notebook.metadata ??= {};
   notebook.nbformat_minor ??= 0;
@@ -103,8 +111,49 @@ export function parseNotebook(json: string, origin = "notebook"): Notebook {
   return notebook as Notebook;
 }
 
+/**
+ * Decode a notebook's bytes as UTF-8 (Jupyter's encoding), refusing invalid bytes: decoding them leniently would put
+ * U+FFFD in their place, and writing the notebook back would destroy them.
+ */
+export function decodeNotebookBytes(bytes: Uint8Array, origin = "notebook"): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    let at = 0;
+    // Find the first bad byte for the message: decode growing prefixes would be quadratic, so check sequences.
+    for (; at < bytes.length; at++) {
+      const length = utf8SequenceLength(bytes, at);
+      if (length === 0) break;
+      at += length - 1;
+    }
+    throw new Error(`${origin}: not valid UTF-8 (byte ${at} of ${bytes.length} is 0x${(bytes[at] ?? 0).toString(16).padStart(2, "0")}); ` +
+      "Jupyter notebooks are UTF-8 JSON: re-save it as UTF-8 or restore it with git checkout");
+  }
+}
+
+/** Length of the valid UTF-8 sequence starting at `at`, or 0 when it is not valid. */
+function utf8SequenceLength(bytes: Uint8Array, at: number): number {
+  const first = bytes[at];
+  const continuation = (i: number) => at + i < bytes.length && (bytes[at + i] & 0xc0) === 0x80;
+  if (first < 0x80) return 1;
+  if (first >= 0xc2 && first <= 0xdf) return continuation(1) ? 2 : 0;
+  if (first >= 0xe0 && first <= 0xef) {
+    const second = bytes[at + 1];
+    if (first === 0xe0 && second < 0xa0) return 0;
+    if (first === 0xed && second > 0x9f) return 0; // surrogates
+    return continuation(1) && continuation(2) ? 3 : 0;
+  }
+  if (first >= 0xf0 && first <= 0xf4) {
+    const second = bytes[at + 1];
+    if (first === 0xf0 && second < 0x90) return 0;
+    if (first === 0xf4 && second > 0x8f) return 0;
+    return continuation(1) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
 export function readNotebook(file: string): Notebook {
-  return parseNotebook(fs.readFileSync(file, "utf8"), file);
+  return parseNotebook(decodeNotebookBytes(fs.readFileSync(file), file), file);
 }
 
 /** The notebook as Jupyter writes it: text in lines, keys sorted, indent 1, a final newline. */
@@ -115,7 +164,7 @@ export function serializeNotebook(notebook: Notebook): string {
   const cells = notebook.cells.map((cell) =>
     cell.cell_type === "code" ? { ...cell, outputs: cell.outputs.map(outputForDisk) } : cell,
   );
-  return JSON.stringify(sortKeys({ ...notebook, cells }), null, 1) + "\n";
+  return pythonJson({ ...notebook, cells }, "") + "\n";
 }
 
 /** Write through a temporary file in the same folder and rename it over the target, so readers never see half a file. */
@@ -147,18 +196,54 @@ export function outputForDisk(output: CellOutput): CellOutput {
 function mimeBundleForDisk(data: MimeBundle): MimeBundle {
   const result: MimeBundle = {};
   for (const [mime, value] of Object.entries(data)) {
-    const textual = typeof value === "string" && !isJsonMime(mime) && !BASE64_MIME.test(mime);
-    result[mime] = textual ? splitLines(value) : value;
+    result[mime] = typeof value === "string" && SPLIT_MIME(mime) ? splitLines(value) : value;
   }
   return result;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return sorted;
+/**
+ * `json.dumps(value, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)` as Python writes it.
+ * Keys sort by code point (Python's order, not JavaScript's UTF-16 order, which differs only above U+FFFF).
+ */
+export function pythonJson(value: unknown, indent: string): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "number") return pythonNumber(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  const inner = indent + " ";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((item) => inner + pythonJson(item, inner)).join(",\n")}\n${indent}]`;
   }
-  return value;
+  if (typeof value === "object") {
+    const keys = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+    if (keys.length === 0) return "{}";
+    keys.sort((a, b) => {
+      const x = [...a].map((c) => c.codePointAt(0) as number);
+      const y = [...b].map((c) => c.codePointAt(0) as number);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return x.length - y.length;
+    });
+    const entries = keys.map((key) => `${inner}${JSON.stringify(key)}: ${pythonJson((value as Record<string, unknown>)[key], inner)}`);
+    return `{\n${entries.join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * A number as Python's json writes the float it reads back: whole numbers stay integers (JSON "2" reads as int 2),
+ * others use repr, which switches to an exponent (two digits at least) below 1e-4 where JavaScript waits until 1e-7.
+ */
+export function pythonNumber(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value === 0 ? 0 : value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
+  const [mantissa, exponent] = value.toExponential().split("e");
+  const sign = exponent.startsWith("-") ? "-" : "+";
+  const digits = exponent.replace(/^[+-]/, "").padStart(2, "0");
+  const python = `${mantissa}e${sign}${digits}`;
+  // An integer-valued float this large is what JavaScript wrote as a plain integer below 1e21: Python reads that back
+  // as an int, so the plain digits are what it writes.
+  return Number.isInteger(value) && magnitude < 1e21 ? BigInt(value).toString() : python;
 }

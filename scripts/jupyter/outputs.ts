@@ -1,6 +1,7 @@
 /**
  * Map iopub messages to nbformat outputs, the way a Jupyter front end would keep them:
- * consecutive stream chunks of the same name merge (carriage-return progress collapses to its last state),
+ * consecutive stream chunks of the same name merge (carriage-return progress collapses to its last state; past
+ * `maxStreamChars` the head and tail are kept, see stream-text.ts),
  * display_data keeps every mime type, update_display_data rewrites every output shown with that display_id
  * (in any cell of the notebook), clear_output empties the cell (at the next output when `wait` is set).
  */
@@ -13,6 +14,12 @@ import type {
   StreamContent,
 } from "./messages";
 import type { CellOutput, DisplayDataOutput, ExecuteResultOutput } from "./nbformat";
+import { StreamText, type StreamTextStats } from "./stream-text";
+
+export { collapseCarriageReturns } from "./stream-text";
+
+/** Characters of one stream output a cell may store (head and tail halves are kept past it): 1 M characters. */
+export const DEFAULT_MAX_STREAM_CHARS = 1_000_000;
 
 type DisplayedOutput = DisplayDataOutput | ExecuteResultOutput;
 
@@ -38,10 +45,24 @@ export class DisplayRegistry {
 
 /** Collects one cell's outputs. */
 export class CellOutputCollector {
-  readonly outputs: CellOutput[] = [];
+  /** Outputs in order; streams stay StreamText until read, so a long stream is never re-joined per chunk. */
+  private readonly entries: Array<CellOutput | StreamText> = [];
   private clearBeforeNextOutput = false;
 
-  constructor(private readonly displays: DisplayRegistry = new DisplayRegistry()) {}
+  constructor(
+    private readonly displays: DisplayRegistry = new DisplayRegistry(),
+    private readonly maxStreamChars: number = DEFAULT_MAX_STREAM_CHARS,
+  ) {}
+
+  /** The cell's outputs as nbformat outputs (stream text materialized now). */
+  get outputs(): CellOutput[] {
+    return this.entries.map((entry) => (entry instanceof StreamText ? { output_type: "stream", name: entry.name, text: entry.text } : entry));
+  }
+
+  /** Size and trimming of each stream output, in order. */
+  get streamStats(): Array<StreamTextStats & { name: "stdout" | "stderr" }> {
+    return this.entries.filter((entry): entry is StreamText => entry instanceof StreamText).map((entry) => ({ name: entry.name, ...entry.stats }));
+  }
 
   /** Apply one iopub message; returns false for messages that are not outputs (status, execute_input, …). */
   handle(message: JupyterMessage): boolean {
@@ -66,7 +87,7 @@ export class CellOutputCollector {
         return true;
       case "clear_output":
         if ((content as ClearOutputContent).wait) this.clearBeforeNextOutput = true;
-        else this.outputs.length = 0;
+        else this.entries.length = 0;
         return true;
       default:
         return false;
@@ -76,30 +97,32 @@ export class CellOutputCollector {
   /** Add an output the kernel did not send (the runner's own error or timeout report). */
   push(output: CellOutput): void {
     this.beforeOutput();
-    this.outputs.push(output);
+    this.entries.push(output);
   }
 
   private beforeOutput(): void {
     if (this.clearBeforeNextOutput) {
-      this.outputs.length = 0;
+      this.entries.length = 0;
       this.clearBeforeNextOutput = false;
     }
   }
 
   private addStream({ name, text }: StreamContent): void {
     this.beforeOutput();
-    const last = this.outputs[this.outputs.length - 1];
-    if (last?.output_type === "stream" && last.name === name) {
-      last.text = collapseCarriageReturns(joinText(last.text) + text);
+    const last = this.entries[this.entries.length - 1];
+    if (last instanceof StreamText && last.name === name) {
+      last.append(text);
     } else {
-      this.outputs.push({ output_type: "stream", name, text: collapseCarriageReturns(text) });
+      const stream = new StreamText(name, this.maxStreamChars);
+      stream.append(text);
+      this.entries.push(stream);
     }
   }
 
   private addDisplay(content: DisplayDataContent): void {
     this.beforeOutput();
     const output: DisplayDataOutput = { output_type: "display_data", data: { ...content.data }, metadata: { ...(content.metadata ?? {}) } };
-    this.outputs.push(output);
+    this.entries.push(output);
     if (content.transient?.display_id !== undefined) this.displays.register(content.transient.display_id, output);
   }
 
@@ -111,25 +134,13 @@ export class CellOutputCollector {
       data: { ...content.data },
       metadata: { ...(content.metadata ?? {}) },
     };
-    this.outputs.push(output);
+    this.entries.push(output);
     if (content.transient?.display_id !== undefined) this.displays.register(content.transient.display_id, output);
   }
 
   private addError({ ename, evalue, traceback }: ErrorContent): void {
     this.beforeOutput();
-    this.outputs.push({ output_type: "error", ename, evalue, traceback: [...(traceback ?? [])] });
+    this.entries.push({ output_type: "error", ename, evalue, traceback: [...(traceback ?? [])] });
   }
 }
 
-function joinText(text: string | string[]): string {
-  return Array.isArray(text) ? text.join("") : text;
-}
-
-/**
- * Keep what a terminal would show for "\r"-rewritten lines (progress bars): drop everything up to the last "\r"
- * that is followed by more text on the same line (nbconvert's coalesce_streams does the same). A trailing "\r" stays
- * until the next chunk arrives, so progress split across chunks collapses too.
- */
-export function collapseCarriageReturns(text: string): string {
-  return text.replace(/\r+\n/g, "\n").replace(/[^\n]*\r(?=[^\n\r])/g, "");
-}

@@ -16,15 +16,27 @@ import { decodeMessage, encodeMessage } from "./wire";
 
 /** After kernel_info_reply, how long to wait for its iopub status before asking again (PUB/SUB joins late). */
 const IOPUB_JOIN_WAIT_MS = 300;
-/** After execute_reply, how long to wait for the iopub "idle" that follows the last output (as nbclient does). */
-const IOPUB_IDLE_AFTER_REPLY_MS = 3000;
+/**
+ * After execute_reply, how long iopub may stay silent before the runner stops waiting for the "idle" that follows the
+ * last output (nbclient waits a fixed 3 s; here any output for the request restarts the wait, so a flood still in
+ * flight is waited for). A missing idle is reported: the cell's outputs may be incomplete.
+ */
+const IOPUB_QUIET_AFTER_REPLY_MS = 3000;
+/** Receiving never holds the event loop longer than this: timers (cell timeout) and signal handlers must run. */
+const RECEIVE_SLICE_MS = 20;
 
 export type MessageListener = (message: JupyterMessage) => void;
 
+export interface ExecutionOutcome {
+  reply: JupyterMessage<ExecuteReplyContent>;
+  /** False when iopub's "idle" for this request never came: outputs may have been lost on the way. */
+  idleSeen: boolean;
+}
+
 export interface ExecutionHandle {
   msgId: string;
-  /** Resolves with the execute_reply once it has arrived and iopub has gone idle for this request. */
-  done: Promise<JupyterMessage<ExecuteReplyContent>>;
+  /** Resolves once the execute_reply has arrived and iopub has gone idle for this request (or stayed silent). */
+  done: Promise<ExecutionOutcome>;
 }
 
 export interface SessionOptions {
@@ -47,7 +59,9 @@ export class KernelSession {
   private readonly sessionId = randomUUID();
   private readonly shell = new zmq.Dealer({ linger: 0 });
   private readonly control = new zmq.Dealer({ linger: 0 });
-  private readonly iopub = new zmq.Subscriber({ linger: 0 });
+  // No receive limit: ZeroMQ's I/O thread then drains the kernel's PUB queue (whose limit drops messages silently)
+  // as fast as the network allows, however slowly the runner handles them.
+  private readonly iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
   private readonly shellQueue = new SendQueue(this.shell);
   private readonly controlQueue = new SendQueue(this.control);
   private readonly replyWaiters = new Map<string, MessageListener>();
@@ -109,18 +123,27 @@ export class KernelSession {
     });
     const msgId = request.header.msg_id;
     let markIdle: () => void = () => undefined;
+    let idleSeen = false;
+    let lastIopubAt = Date.now();
     const idle = new Promise<void>((resolve) => (markIdle = resolve));
     this.iopubListeners.set(msgId, (message) => {
+      lastIopubAt = Date.now();
       onIopub(message);
       if (message.header.msg_type === "status" && (message.content as unknown as StatusContent).execution_state === "idle") {
+        idleSeen = true;
         markIdle();
       }
     });
     const done = (async () => {
       try {
         const reply = await this.sendAndWait(this.shellQueue, request, Infinity);
-        await waitAtMost(idle, IOPUB_IDLE_AFTER_REPLY_MS);
-        return reply as unknown as JupyterMessage<ExecuteReplyContent>;
+        lastIopubAt = Math.max(lastIopubAt, Date.now());
+        while (!idleSeen && !this.closed) {
+          const quietFor = Date.now() - lastIopubAt;
+          if (quietFor >= IOPUB_QUIET_AFTER_REPLY_MS) break;
+          await waitAtMost(idle, IOPUB_QUIET_AFTER_REPLY_MS - quietFor);
+        }
+        return { reply: reply as unknown as JupyterMessage<ExecuteReplyContent>, idleSeen };
       } finally {
         this.iopubListeners.delete(msgId);
       }
@@ -181,8 +204,14 @@ export class KernelSession {
   }
 
   private async receive(socket: zmq.Dealer | zmq.Subscriber, route: MessageListener): Promise<void> {
+    let sliceStart = Date.now();
     try {
       for await (const frames of socket) {
+        // A socket with queued messages resolves receive() at once, which would starve timers and signals.
+        if (Date.now() - sliceStart > RECEIVE_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = Date.now();
+        }
         let message: JupyterMessage;
         try {
           message = decodeMessage(frames, this.info.key);

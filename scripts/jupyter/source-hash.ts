@@ -14,6 +14,8 @@ export interface ExecutionRecord {
   profile: RunProfile;
   executed_at: string;
   backend?: string;
+  /** Cells whose errors were recorded and passed over (`--allow-errors`). */
+  errors?: number;
 }
 
 export const EXECUTION_RECORD_KEY = "cnn_notebooks";
