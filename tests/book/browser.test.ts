@@ -100,7 +100,7 @@ async function checkPage(context: BrowserContext, book: BuildResult, rendered: R
     if (!title.includes(rendered.title)) problems.push(`title "${title}" lacks "${rendered.title}"`);
     const sidebar = await page.evaluate(() => ({
       links: Array.from(document.querySelectorAll("nav.sidebar .toc a")).length,
-      current: Array.from(document.querySelectorAll("nav.sidebar .toc a.current")).map((a) => a.textContent ?? ""),
+      current: Array.from(document.querySelectorAll("nav.sidebar .toc a.current .chapter-title")).map((a) => a.textContent ?? ""),
     }));
     if (sidebar.links !== book.pages.length) problems.push(`sidebar has ${sidebar.links} links, the book ${book.pages.length} pages`);
     if (sidebar.current.length !== 1 || sidebar.current[0] !== rendered.title) {
@@ -169,15 +169,18 @@ async function checkPhonePage(context: BrowserContext, rendered: RenderedPage, s
 
     const layout = await page.evaluate(() => {
       const viewport = document.documentElement.clientWidth;
-      const overlaps = (a: DOMRect, b: DOMRect) =>
-        Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
       const figures = Array.from(document.querySelectorAll("[data-plotly-figure]")).map((figure, index) => {
         const drawn = (figure.querySelector(".main-svg") as Element | null)?.getBoundingClientRect() ?? figure.getBoundingClientRect();
         // One drag rectangle per subplot: the panels' plotting areas as drawn (after any scaling).
         const panels = Array.from(figure.querySelectorAll(".draglayer .nsewdrag")).map((panel) => panel.getBoundingClientRect());
         const overlapping: string[] = [];
         for (let i = 0; i < panels.length; i++) {
-          for (let j = i + 1; j < panels.length; j++) if (overlaps(panels[i], panels[j]) > 1) overlapping.push(`${i}&${j}`);
+          for (let j = i + 1; j < panels.length; j++) {
+            // (inline: a named helper inside page.evaluate would not survive the test's TypeScript transform)
+            const [a, b] = [panels[i], panels[j]];
+            const area = Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+            if (area > 1) overlapping.push(`${i}&${j}`);
+          }
         }
         const outside = panels.filter((panel) => panel.left < drawn.left - 1 || panel.right > drawn.right + 1).length;
         return { index, left: drawn.left, right: drawn.right, panels: panels.length, overlapping, outside };
