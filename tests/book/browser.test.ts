@@ -185,6 +185,13 @@ async function checkPhonePage(context: BrowserContext, rendered: RenderedPage, s
         const outside = panels.filter((panel) => panel.left < drawn.left - 1 || panel.right > drawn.right + 1).length;
         return { index, left: drawn.left, right: drawn.right, panels: panels.length, overlapping, outside };
       });
+      // A training log, even opened, is at most one screen tall (it scrolls inside its box).
+      const logs = Array.from(document.querySelectorAll("details.training-log")).map((log) => {
+        (log as HTMLDetailsElement).open = true;
+        const height = log.getBoundingClientRect().height;
+        (log as HTMLDetailsElement).open = false;
+        return height;
+      });
       const sidebar = document.getElementById("sidebar")!;
       const toggle = document.querySelector(".nav-toggle") as HTMLElement | null;
       return {
@@ -192,12 +199,15 @@ async function checkPhonePage(context: BrowserContext, rendered: RenderedPage, s
         scrollWidth: document.documentElement.scrollWidth,
         sidebarHidden: sidebar.getBoundingClientRect().height === 0,
         toggleVisible: toggle !== null && toggle.getBoundingClientRect().width > 0,
+        screenHeight: window.innerHeight,
+        logs,
         figures,
       };
     });
     if (layout.scrollWidth > layout.viewport) problems.push(`the page scrolls sideways (${layout.scrollWidth} px wide in ${layout.viewport} px)`);
     if (!layout.sidebarHidden) problems.push("the navigation is not collapsed");
     if (!layout.toggleVisible) problems.push("no Contents button");
+    for (const height of layout.logs) if (height > layout.screenHeight) problems.push(`a training log is ${height.toFixed(0)} px tall, more than a screen`);
     for (const figure of layout.figures) {
       if (figure.left < -0.5 || figure.right > layout.viewport + 0.5) problems.push(`figure ${figure.index + 1} drawn from ${figure.left.toFixed(0)} to ${figure.right.toFixed(0)} px, outside the viewport`);
       if (figure.overlapping.length > 0) problems.push(`figure ${figure.index + 1}: panels ${figure.overlapping.join(", ")} overlap`);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import Module from "node:module";
 import * as path from "node:path";
-import { openLiveLine } from "../../lib/train/live-line";
+import { openLiveBlock, openLiveLine } from "../../lib/train/live-line";
 import {
   formatBar, formatDuration, formatLogHeader, formatLogRow, formatMetrics, formatProgress, metricColumns, TrainingLog,
 } from "../../lib/train/progress";
@@ -160,5 +160,17 @@ describe("lib/train: progress formatting", () => {
       new TrainingLog(5, 3, "jupyter").close();
       expect(sent).to.deep.equal([]);
     });
+  });
+
+  it("in a terminal, finished rows scroll up and the live line redraws under them", () => {
+    const written: string[] = [];
+    const block = openLiveBlock("terminal", {}, (s) => written.push(s));
+    block.live("Epoch 1/2 [==>...] 5/10");
+    block.commit("  1/2  0.5000");
+    block.live("Epoch 2/2 [>....] 1/10");
+    block.close();
+    expect(written.join("")).to.equal(
+      "Epoch 1/2 [==>...] 5/10" + `\r${" ".repeat(23)}\r` + "  1/2  0.5000\n" + "Epoch 2/2 [>....] 1/10" + `\r${" ".repeat(22)}\r`,
+    );
   });
 });
