@@ -23,6 +23,8 @@ const ARTIFACTS = path.join(REPOSITORY_ROOT, "test-artifacts", "book");
 /** plotly.js loads after the page (4.8 MB, parsed on a busy 2-core machine); a figure not drawn by then never will. */
 const FIGURE_WAIT_MS = 90_000;
 const IMAGE_WAIT_MS = 10_000;
+/** Navigation and screenshots of long pages take far longer than playwright's 30 s default on a loaded 2-core machine. */
+const BUSY_MACHINE_TIMEOUT_MS = 180_000;
 
 const BOOKS = [
   { name: "fixture", projectRoot: path.join(__dirname, "fixtures", "project") },
@@ -271,6 +273,7 @@ describe("the rendered book in headless Chromium", function () {
         const problems: string[] = [];
         // One context for the book: plotly.js is fetched once and then comes from the cache.
         const context = await browser!.newContext({ viewport: VIEWPORT });
+        context.setDefaultTimeout(BUSY_MACHINE_TIMEOUT_MS);
         try {
           for (const rendered of book.pages) problems.push(...(await checkPage(context, book, rendered, server!, name)));
         } finally {
@@ -283,6 +286,7 @@ describe("the rendered book in headless Chromium", function () {
         this.timeout(30 * 60_000);
         const problems: string[] = [];
         const context = await browser!.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+        context.setDefaultTimeout(BUSY_MACHINE_TIMEOUT_MS);
         try {
           for (const rendered of book.pages) problems.push(...(await checkPhonePage(context, rendered, server!, name)));
         } finally {
@@ -295,6 +299,7 @@ describe("the rendered book in headless Chromium", function () {
         this.timeout(5 * 60_000);
         const chapter = book.pages.find((rendered) => rendered.source.endsWith(".ipynb") && rendered.output !== "notebooks/index.html") ?? book.pages[1];
         const context = await browser!.newContext({ viewport: VIEWPORT, permissions: ["clipboard-read", "clipboard-write"] });
+        context.setDefaultTimeout(BUSY_MACHINE_TIMEOUT_MS);
         const page = await context.newPage();
         try {
           await page.goto(server!.url + chapter.output, { waitUntil: "load" });
@@ -339,6 +344,7 @@ describe("the rendered book in headless Chromium", function () {
         expect(late).to.deep.equal([]);
 
         const context = await browser!.newContext({ viewport: VIEWPORT });
+        context.setDefaultTimeout(BUSY_MACHINE_TIMEOUT_MS);
         const page = await context.newPage();
         const findings = watchPage(page);
         try {

@@ -26,6 +26,7 @@ export interface PageTiming {
 /** Open `url` in a fresh context (a cold cache) at `width`, wait for figures (or `settleMs`), and read the timings. */
 export async function measurePage(browser: Browser, url: string, width = 1280, settleMs = 60_000): Promise<PageTiming> {
   const context = await browser.newContext({ viewport: { width, height: 860 } });
+  context.setDefaultTimeout(180_000); // a busy 2-core machine is slow to navigate
   const page = await context.newPage();
   try {
     await page.goto(url, { waitUntil: "load" });
