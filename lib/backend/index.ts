@@ -17,8 +17,10 @@ export interface BackendReport {
   versions: { tfjs: string; node: string; backend: string };
   /** One line per backend tried before the chosen one, saying why it was passed over. */
   fallbacks: string[];
-  /** The line printed for the reader. */
+  /** The full report in one line: backend, threads, versions and why faster backends were passed over. */
   line: string;
+  /** The short line printed at the top of a chapter: `Backend: wasm+onednn (2 threads)`. */
+  summary: string;
 }
 
 const ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
@@ -91,11 +93,21 @@ async function tryBackend(name: BackendName): Promise<{ threads: number; path: B
 
 let chosen: BackendReport | null = null;
 
+/** The short report line: the compute path and its threads (a fallback is not a warning, so none is named here). */
+export function backendSummary(path: BackendPath, threads: string): string {
+  return `Backend: ${path} (${threads})`;
+}
+
 export interface SetupBackendOptions {
   /** Force a backend (otherwise CNN_BACKEND, otherwise the best that loads). */
   prefer?: BackendName;
-  /** Do not print the report line. */
+  /** Do not print anything. */
   quiet?: boolean;
+  /**
+   * What to print: "short" (default: one line naming the compute path, what every chapter needs) or "full" (versions
+   * and why faster backends were passed over: the setup chapter's report, where such notes belong).
+   */
+  report?: "short" | "full";
   /** Choose again even if a backend was already set up in this process. */
   force?: boolean;
 }
@@ -124,8 +136,9 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
         versions: { tfjs: tf.version_core, node: process.versions.node, backend: result.version },
         fallbacks,
         line,
+        summary: backendSummary(result.path, threads),
       };
-      if (!options.quiet) console.log(line);
+      if (!options.quiet) console.log(options.report === "full" ? line : chosen.summary);
       return chosen;
     } catch (error) {
       fallbacks.push(`${name} unavailable: ${firstLine(error)}`);

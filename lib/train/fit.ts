@@ -13,7 +13,7 @@ import { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from
 import { describeData, runIdentity, type RunIdentity } from "./run-identity";
 import { createRun, updateRun, type EpochRecord, type RunRecord, LEDGER_FORMAT_VERSION } from "./ledger";
 import type { LiveLineTarget } from "./live-line";
-import { EpochProgress } from "./progress";
+import { TrainingLog } from "./progress";
 
 /** One batch as `model.fitDataset` takes it. */
 export type Batch = {
@@ -235,7 +235,8 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
   const runFile = createRun(record, runsDir);
 
   const steps = stepsPerEpoch(data, options);
-  let progress: EpochProgress | null = null;
+  // One output for the whole fit: the finished epochs as a table, the running one as a live line under it.
+  const progress = progressTarget === null ? null : new TrainingLog(options.epochs, steps, progressTarget);
   let epochStartedAt = 0;
   let stepsThisEpoch = 0;
   let imagesThisEpoch = 0;
@@ -260,7 +261,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
       epochStartedAt = performance.now();
       stepsThisEpoch = 0;
       imagesThisEpoch = 0;
-      progress = progressTarget === null ? null : new EpochProgress(epoch + 1, options.epochs, steps, progressTarget);
+      progress?.epochBegin(epoch + 1);
     },
     onBatchEnd: async (_batch: number, logs?: tf.Logs) => {
       stepsThisEpoch += 1;
@@ -315,6 +316,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     finish(record, runFile, "interrupted", (error as Error).message);
     throw error;
   } finally {
+    progress?.close();
     process.removeListener("SIGINT", onInterrupt);
     Math.random = unseededRandom;
   }

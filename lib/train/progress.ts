@@ -1,8 +1,17 @@
 /**
- * The training progress line, Keras-style: `Epoch 2/5 [=========>.....] 469/938 loss 0.1234 acc 0.9611 812 img/s ETA 0:27`.
- * Formatting is pure (tested); `EpochProgress` feeds a live line, throttled so a notebook is not flooded.
+ * Training progress, Keras-style. While an epoch runs, a live line
+ * `Epoch 2/5 [=========>.....] 469/938 loss 0.1234 acc 0.9611 812 img/s ETA 0:27`; each finished epoch becomes one
+ * row of a small table, all of them in ONE output (`TrainingLog`):
+ *
+ *     epoch    loss     acc  val_loss  val_acc  time  img/s
+ *       1/5  0.2301  0.9312    0.0712   0.9781  0:31    1935
+ *
+ * Formatting is pure (tested); the live line is throttled so a notebook is not flooded.
  */
-import { openLiveLine, type LiveLine, type LiveLineTarget } from "./live-line";
+import { openLiveBlock, type LiveBlock, type LiveLineTarget } from "./live-line";
+
+/** Stored with the training log's output, so the book can show it collapsed (scripts/book/outputs.ts). */
+export const TRAINING_LOG_METADATA = { cnn_notebooks: { output: "training-log" } } as const;
 
 const BAR_WIDTH = 24;
 /** At most this often (ms) a running bar is redrawn; the last step of an epoch is always drawn. */
@@ -65,28 +74,87 @@ export function formatProgress(state: ProgressState): string {
   return parts.filter((part) => part !== "").join("  ");
 }
 
-/** Tracks one epoch's steps and draws them on a live line. */
-export class EpochProgress {
-  private readonly line: LiveLine;
-  private readonly startedAt: number;
+/** Training metrics first, validation ones after, each group in the order given. */
+export function metricColumns(metrics: Record<string, number>): string[] {
+  const names = Object.keys(metrics);
+  return [...names.filter((name) => !name.startsWith("val_")), ...names.filter((name) => name.startsWith("val_"))];
+}
+
+/** One finished epoch of the log table. */
+export interface EpochRow {
+  epoch: number;
+  epochs: number;
+  metrics: Record<string, number>;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+function columnWidth(name: string): number {
+  return Math.max((SHORT_NAMES[name] ?? name).length, 6);
+}
+
+/** The table's header for these metric columns. */
+export function formatLogHeader(columns: string[], epochs: number): string {
+  const epochWidth = Math.max("epoch".length, 2 * String(epochs).length + 1);
+  return [
+    "epoch".padStart(epochWidth),
+    ...columns.map((name) => (SHORT_NAMES[name] ?? name).padStart(columnWidth(name))),
+    "time".padStart(5),
+    "img/s".padStart(6),
+  ].join("  ");
+}
+
+/** One row of the table, aligned under `formatLogHeader(columns, row.epochs)`. */
+export function formatLogRow(row: EpochRow, columns: string[]): string {
+  const epochWidth = Math.max("epoch".length, 2 * String(row.epochs).length + 1);
+  return [
+    `${row.epoch}/${row.epochs}`.padStart(epochWidth),
+    ...columns.map((name) => {
+      const value = row.metrics[name];
+      return (value !== undefined && Number.isFinite(value) ? value.toFixed(4) : "—").padStart(columnWidth(name));
+    }),
+    formatDuration(row.seconds).padStart(5),
+    String(Math.round(row.imagesPerSecond)).padStart(6),
+  ].join("  ");
+}
+
+/**
+ * The progress of a whole `fit`: the finished epochs as one table and the running epoch as a live line under it,
+ * in ONE output (a kernel display updated in place; a terminal; or, in a log, the table's rows only). Nothing is
+ * shown until an epoch starts (a fit with nothing left to train leaves no empty output).
+ */
+export class TrainingLog {
+  private block: LiveBlock | null = null;
+  private columns: string[] | null = null;
+  private epoch = 0;
+  private startedAt = 0;
   private images = 0;
   private step = 0;
-  private lastDrawn = 0;
-  private readonly runningMetrics: Record<string, number> = {};
+  private lastDrawn = -Infinity;
+  private runningMetrics: Record<string, number> = {};
 
   constructor(
-    private readonly epoch: number,
     private readonly epochs: number,
     private readonly steps: number | null,
-    target?: LiveLineTarget,
+    private readonly target?: LiveLineTarget,
     private readonly now: () => number = () => performance.now(),
-  ) {
-    this.line = openLiveLine(target);
-    this.startedAt = now();
+    private readonly write?: (s: string) => void,
+  ) {}
+
+  /** At an epoch's start (1-based). */
+  epochBegin(epoch: number): void {
+    this.block ??= openLiveBlock(this.target, { metadata: TRAINING_LOG_METADATA }, this.write);
+    this.epoch = epoch;
+    this.startedAt = this.now();
+    this.images = 0;
+    this.step = 0;
+    this.lastDrawn = -Infinity;
+    this.runningMetrics = {};
   }
 
   /** After each batch: `size` images, and that batch's metrics (averaged over the epoch so far, as Keras shows them). */
   batchEnd(size: number, metrics: Record<string, number>): void {
+    if (this.block === null) return;
     this.step += 1;
     this.images += size;
     for (const [name, value] of Object.entries(metrics)) {
@@ -94,32 +162,45 @@ export class EpochProgress {
       this.runningMetrics[name] = previous + (value - previous) / this.step;
     }
     const now = this.now();
-    const lastStep = this.steps !== null && this.step >= this.steps;
-    if (now - this.lastDrawn >= REDRAW_INTERVAL_MS || lastStep) {
+    if (now - this.lastDrawn >= REDRAW_INTERVAL_MS) {
       this.lastDrawn = now;
-      this.line.update(formatProgress(this.state(false, now)));
+      const seconds = (now - this.startedAt) / 1000;
+      const perStep = seconds / this.step;
+      this.block.live(
+        formatProgress({
+          epoch: this.epoch,
+          epochs: this.epochs,
+          step: this.step,
+          steps: this.steps,
+          metrics: this.runningMetrics,
+          imagesPerSecond: seconds > 0 ? this.images / seconds : 0,
+          seconds: this.steps === null ? NaN : perStep * Math.max(0, this.steps - this.step),
+          done: false,
+        }),
+      );
     }
   }
 
-  /** At the epoch's end: the epoch's own metrics (including validation) replace the running means. */
+  /** At the epoch's end: its own metrics (including validation) become a row of the table; returns the row. */
   epochEnd(metrics: Record<string, number>): string {
-    const text = formatProgress(this.state(true, this.now(), metrics));
-    this.line.finish(text);
-    return text;
+    if (this.block === null) this.epochBegin(this.epoch + 1);
+    const block = this.block as LiveBlock;
+    const seconds = (this.now() - this.startedAt) / 1000;
+    if (this.columns === null) {
+      this.columns = metricColumns(metrics);
+      block.commit(formatLogHeader(this.columns, this.epochs));
+    }
+    const row = formatLogRow(
+      { epoch: this.epoch, epochs: this.epochs, metrics, seconds, imagesPerSecond: seconds > 0 ? this.images / seconds : 0 },
+      this.columns,
+    );
+    block.live("");
+    block.commit(row);
+    return row;
   }
 
-  private state(done: boolean, now: number, finalMetrics?: Record<string, number>): ProgressState {
-    const seconds = (now - this.startedAt) / 1000;
-    const perStep = this.step > 0 ? seconds / this.step : NaN;
-    return {
-      epoch: this.epoch,
-      epochs: this.epochs,
-      step: this.step,
-      steps: this.steps,
-      metrics: finalMetrics ?? this.runningMetrics,
-      imagesPerSecond: seconds > 0 ? this.images / seconds : 0,
-      seconds: done ? seconds : this.steps === null ? NaN : perStep * (this.steps - this.step),
-      done,
-    };
+  /** After training (also after an error or an interrupt): drop the live line, keep the table. */
+  close(): void {
+    this.block?.close();
   }
 }

@@ -37,7 +37,8 @@ export function describeFigure(figure: PlotlyFigure, size: FigureSize): string {
   return `[figure${title ? `: ${title}` : ""} — ${traces}${frames}, ${size.width}×${size.height}]`;
 }
 
-function figureTitle(figure: PlotlyFigure): string {
+/** The figure's title (layout.title as text or {text}), or "". */
+export function figureTitle(figure: PlotlyFigure): string {
   const title = figure.layout?.title;
   if (typeof title === "string") return title;
   if (title && typeof title === "object" && typeof (title as { text?: unknown }).text === "string") {

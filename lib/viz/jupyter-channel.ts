@@ -6,8 +6,11 @@
  */
 import * as path from "node:path";
 
-/** A Jupyter MIME bundle: MIME type → string (binary data base64-encoded, as Jupyter expects). */
-export type MimeBundle = Record<string, string>;
+/**
+ * A Jupyter MIME bundle: MIME type → string (binary data base64-encoded, as Jupyter expects), or a JSON value for
+ * JSON MIME types (`application/*+json`, such as Plotly's `application/vnd.plotly.v1+json`).
+ */
+export type MimeBundle = Record<string, string | object>;
 
 interface DisplayDataContent {
   data: MimeBundle;

@@ -1,7 +1,7 @@
 /**
  * The files every page shares, copied into `<output>/assets/`: KaTeX's stylesheet and fonts (formulas are rendered
- * at build time but drawn with KaTeX's fonts), the highlight.js theme, plotly.js (served by the site itself, never a
- * CDN) and the book's own stylesheet and search script from `book/`.
+ * at build time but drawn with KaTeX's fonts), plotly.js (served by the site itself, never a CDN; loaded by
+ * figures.js on pages with figures only) and the book's own stylesheets (layout, syntax colours) and scripts from `book/`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,8 +9,7 @@ import { ASSETS_DIR } from "./layout";
 
 /** The book's own static files live in `book/` at the repository root, whichever project is being rendered. */
 const BOOK_STATIC_DIR = path.resolve(__dirname, "..", "..", "book");
-const BOOK_STATIC_FILES = ["book.css", "search.js"];
-const HIGHLIGHT_THEME = "highlight.js/styles/github.min.css";
+const BOOK_STATIC_FILES = ["book.css", "highlight.css", "search.js", "book.js", "figures.js"];
 export const PLOTLY_BUNDLE = "plotly.js-dist-min/plotly.min.js";
 
 /** Copy plotly.js into `<outputDir>/assets/` (also used after a Quarto render). */
@@ -30,7 +29,6 @@ export function copyBookAssets(outputDir: string): void {
   // katex.min.css refers to fonts/KaTeX_*.woff2 (with .woff and .ttf fallbacks) relative to itself.
   fs.cpSync(path.join(katexDist, "fonts"), path.join(assets, "katex", "fonts"), { recursive: true });
 
-  fs.copyFileSync(require.resolve(HIGHLIGHT_THEME), path.join(assets, "highlight.css"));
   copyPlotly(outputDir);
   for (const file of BOOK_STATIC_FILES) fs.copyFileSync(path.join(BOOK_STATIC_DIR, file), path.join(assets, file));
 }

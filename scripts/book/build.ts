@@ -9,9 +9,9 @@ import { joinSource, type CodeCell, type MimeBundle, type NotebookCell, type Tex
 import { copyBookAssets } from "./assets";
 import { outputPathFor, readBookConfig, type BookConfig, type BookEntry } from "./config";
 import { readBookDocument, type BookDocument } from "./document";
-import { codeBlock, escapeHtml, NOTEBOOK_LANGUAGE } from "./highlight";
+import { codeBlock, NOTEBOOK_LANGUAGE } from "./highlight";
 import { renderPage, SEARCH_INDEX_FILE, type PageLink, type SidebarGroup } from "./layout";
-import { firstHeading, newMarkdownEnvironment, renderMarkdown, type MarkdownEnvironment } from "./markdown";
+import { firstHeading, newMarkdownEnvironment, renderMarkdown, textHtml, type MarkdownEnvironment } from "./markdown";
 import { renderOutputs, type ImageExtension, type OutputContext } from "./outputs";
 import { PageSearchText, type SearchEntry } from "./search-index";
 
@@ -48,6 +48,21 @@ interface LoadedPage {
   document: BookDocument;
   output: string;
   title: string;
+  /** "1" for notebooks/01-…, "A" for the first appendix; null for the home page and the preface. */
+  number: string | null;
+}
+
+/**
+ * Chapter numbers as the course names its files: `01-feature-extraction.ipynb` is chapter 1 (Quarto's own numbering
+ * would count the preface and disagree with the file names); appendices are lettered A, B, … in their order.
+ */
+export function chapterNumbers(entries: BookEntry[]): Array<string | null> {
+  let appendix = 0;
+  return entries.map((entry) => {
+    if (entry.kind === "appendix") return String.fromCharCode("A".charCodeAt(0) + appendix++);
+    const prefix = /^(\d+)-/.exec(path.posix.basename(entry.source));
+    return entry.kind === "chapter" && prefix !== null ? String(Number(prefix[1])) : null;
+  });
 }
 
 function toPosix(file: string): string {
@@ -105,7 +120,7 @@ function sidebarFor(pages: LoadedPage[], current: LoadedPage): SidebarGroup[] {
       group = { part: page.entry.part, pages: [] };
       groups.push(group);
     }
-    group.pages.push({ title: page.title, href: relativeUrl(current.output, page.output), current: page === current });
+    group.pages.push({ title: page.title, href: relativeUrl(current.output, page.output), current: page === current, number: page.number });
   }
   return groups;
 }
@@ -189,8 +204,10 @@ function renderBody(config: BookConfig, outputDir: string, page: LoadedPage, sea
   }
   copyLocalImages(config, outputDir, page, env.localImages);
   // A title given in front matter (Quarto's title block) heads the page when the text has no `# heading` of its own.
-  if (!hasHeading) parts.unshift(`<h1 class="title">${escapeHtml(page.title)}</h1>`);
-  return { html: parts.join("\n"), usesPlotly, images: files.written };
+  if (!hasHeading) parts.unshift(`<h1 class="title">${textHtml(page.title)}</h1>`);
+  let html = parts.join("\n");
+  if (page.number !== null) html = html.replace(/<h1([^>]*)>/, `<h1$1><span class="chapter-number">${page.number}</span> `);
+  return { html, usesPlotly, images: files.written, sections: env.headings };
 }
 
 /** Images the markdown links by relative path are copied to the same place relative to the page. */
@@ -212,9 +229,10 @@ export function buildBook(options: BuildOptions): BuildResult {
   const config = readBookConfig(options.projectRoot);
   const outputDir = path.resolve(options.outputDir ?? config.outputDir);
 
-  const pages: LoadedPage[] = config.entries.map((entry) => {
+  const numbers = chapterNumbers(config.entries);
+  const pages: LoadedPage[] = config.entries.map((entry, index) => {
     const document = readBookDocument(path.join(config.projectRoot, entry.source));
-    return { entry, document, output: toPosix(outputPathFor(entry.source)), title: titleOf(document, entry.source) };
+    return { entry, document, output: toPosix(outputPathFor(entry.source)), title: titleOf(document, entry.source), number: numbers[index] };
   });
 
   prepareOutputDir(outputDir);
@@ -225,6 +243,11 @@ export function buildBook(options: BuildOptions): BuildResult {
     const body = renderBody(config, outputDir, page, search);
     const link = (target: LoadedPage | undefined): PageLink | null =>
       target === undefined ? null : { title: target.title, href: relativeUrl(page.output, target.output) };
+    // The source beside its page (Quarto's "download notebook"): the notebook as stored, outputs included.
+    fs.mkdirSync(path.dirname(path.join(outputDir, page.entry.source)), { recursive: true });
+    fs.copyFileSync(path.join(config.projectRoot, page.entry.source), path.join(outputDir, page.entry.source));
+    const sourceUrl = relativeUrl(page.output, page.entry.source);
+    const repo = config.repo;
     const html = renderPage({
       bookTitle: config.title,
       pageTitle: page.title,
@@ -234,6 +257,9 @@ export function buildBook(options: BuildOptions): BuildResult {
       previous: link(pages[index - 1]),
       next: link(pages[index + 1]),
       usesPlotly: body.usesPlotly,
+      sections: body.sections,
+      download: page.entry.source.endsWith(".ipynb") ? sourceUrl : null,
+      source: repo === undefined ? sourceUrl : `${repo.url}/blob/${repo.branch}/${repo.subdir === "" ? "" : `${repo.subdir}/`}${page.entry.source}`,
     });
     const target = path.join(outputDir, page.output);
     fs.mkdirSync(path.dirname(target), { recursive: true });

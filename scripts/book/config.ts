@@ -31,6 +31,8 @@ export interface BookConfig {
   outputDir: string;
   /** Every page in reading order, the home page first. */
   entries: BookEntry[];
+  /** Quarto's `book.repo-url` (+ `repo-branch`, `repo-subdir`): where "View source" links go, when set. */
+  repo?: { url: string; branch: string; subdir: string };
 }
 
 type ChapterItem = string | { part?: unknown; chapters?: unknown; href?: unknown; file?: unknown };
@@ -90,6 +92,15 @@ export function parseBookConfig(text: string, projectRoot: string, configFile = 
     outputDir: path.resolve(projectRoot, outputDir),
     // Quarto moves the home page to the front whatever its position in the list.
     entries: [...homes, ...chapters.filter((entry) => entry.kind !== "home"), ...appendices],
+    ...(typeof book["repo-url"] === "string" && book["repo-url"].trim() !== ""
+      ? {
+          repo: {
+            url: book["repo-url"].trim().replace(/\/+$/, ""),
+            branch: typeof book["repo-branch"] === "string" ? book["repo-branch"] : "main",
+            subdir: typeof book["repo-subdir"] === "string" ? book["repo-subdir"].replace(/^\/+|\/+$/g, "") : "",
+          },
+        }
+      : {}),
   };
 }
 

@@ -35,8 +35,19 @@ export function highlightCode(code: string, language: string): string {
   return known ? hljs.highlight(code, { language, ignoreIllegals: true }).value : escapeHtml(code);
 }
 
-/** A complete `<pre><code>` block. */
+/**
+ * Fenced code in another language than the notebooks' is reference code, not a cell to run: the Keras snippets are
+ * the book's own Python. They carry a label and a style of their own.
+ */
+const REFERENCE_LABELS: Record<string, string> = {
+  python: "Python (Keras) · the book's code, for reference; the TypeScript cells are what runs here",
+};
+
+/** A complete `<pre><code>` block (with its label when it is reference code). */
 export function codeBlock(code: string, language: string): string {
   const name = hljs.getLanguage(language) ? language : "plaintext";
-  return `<pre class="code-block"><code class="hljs language-${name}">${highlightCode(code, language)}</code></pre>`;
+  const block = `<pre class="code-block"><code class="hljs language-${name}">${highlightCode(code, language)}</code></pre>`;
+  const label = REFERENCE_LABELS[language.toLowerCase()];
+  if (label === undefined) return block;
+  return `<figure class="code-reference code-${name}" aria-label="${escapeHtml(label)}"><figcaption class="code-label">${escapeHtml(label)}</figcaption>${block}</figure>`;
 }

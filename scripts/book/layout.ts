@@ -4,6 +4,7 @@
  * relative, so `_book/` works from any folder a web server puts it in.
  */
 import { escapeHtml } from "./highlight";
+import { textHtml, type PageHeading } from "./markdown";
 
 /** Where the renderer puts shared files inside the output folder. */
 export const ASSETS_DIR = "assets";
@@ -25,6 +26,8 @@ export interface PageLink {
 
 export interface SidebarPage extends PageLink {
   current: boolean;
+  /** The chapter's number ("1", "A" for an appendix), or null for unnumbered pages. */
+  number: string | null;
 }
 
 export interface SidebarGroup {
@@ -43,22 +46,32 @@ export interface PageLayout {
   previous: PageLink | null;
   next: PageLink | null;
   usesPlotly: boolean;
+  /** The page's sections, for the "On this page" table of contents. */
+  sections: PageHeading[];
+  /** The notebook to download (relative URL), for notebook pages. */
+  download: string | null;
+  /** Where the page's source can be read (relative URL or the repository's). */
+  source: string | null;
 }
 
 /** "cnn-notebooks: Convolutional …" shows as a name and a subtitle. */
 function bookTitleHtml(title: string): string {
   const colon = title.indexOf(": ");
-  if (colon < 0) return `<span class="book-name">${escapeHtml(title)}</span>`;
-  return `<span class="book-name">${escapeHtml(title.slice(0, colon))}</span><span class="book-subtitle">${escapeHtml(title.slice(colon + 2))}</span>`;
+  if (colon < 0) return `<span class="book-name">${textHtml(title)}</span>`;
+  return `<span class="book-name">${textHtml(title.slice(0, colon))}</span><span class="book-subtitle">${textHtml(title.slice(colon + 2))}</span>`;
+}
+
+function numberHtml(number: string | null): string {
+  return number === null ? "" : `<span class="chapter-number">${escapeHtml(number)}</span> `;
 }
 
 function sidebarHtml(layout: PageLayout): string {
   const pageItem = (page: SidebarPage) =>
-    `<li><a href="${escapeHtml(page.href)}"${page.current ? ' class="current" aria-current="page"' : ""}>${escapeHtml(page.title)}</a></li>`;
+    `<li><a href="${escapeHtml(page.href)}"${page.current ? ' class="current" aria-current="page"' : ""}>${numberHtml(page.number)}<span class="chapter-title">${textHtml(page.title)}</span></a></li>`;
   const groups = layout.sidebar.map((group) =>
     group.part === null
       ? group.pages.map(pageItem).join("\n")
-      : `<li class="part"><span class="part-title">${escapeHtml(group.part)}</span>\n<ul>\n${group.pages.map(pageItem).join("\n")}\n</ul></li>`,
+      : `<li class="part"><span class="part-title">${textHtml(group.part)}</span>\n<ul>\n${group.pages.map(pageItem).join("\n")}\n</ul></li>`,
   );
   const home = layout.sidebar[0]?.pages[0];
   return [
@@ -73,19 +86,53 @@ function sidebarHtml(layout: PageLayout): string {
   ].join("\n");
 }
 
+/** On phones: a bar with the book's name and a button that opens the sidebar (collapsed until asked for). */
+function topBarHtml(layout: PageLayout): string {
+  const home = layout.sidebar[0]?.pages[0];
+  const name = layout.bookTitle.split(": ")[0];
+  return (
+    `<header class="topbar">` +
+    `<button type="button" class="nav-toggle" aria-controls="sidebar" aria-expanded="false"><span aria-hidden="true">☰</span> Contents</button>` +
+    `<a class="topbar-title" href="${escapeHtml(home?.href ?? "index.html")}">${textHtml(name)}</a>` +
+    `</header>`
+  );
+}
+
+/** The right-hand column: the page's sections, and its notebook and source. */
+function pageTocHtml(layout: PageLayout): string {
+  const sections =
+    layout.sections.length === 0
+      ? ""
+      : `<h2 class="page-toc-title">On this page</h2>\n<ul>\n${layout.sections
+          .map((section) => `<li class="level-${section.level}"><a href="#${escapeHtml(section.id)}">${textHtml(section.text)}</a></li>`)
+          .join("\n")}\n</ul>`;
+  const actions = [
+    layout.download === null ? "" : `<li><a class="download-notebook" href="${escapeHtml(layout.download)}" download>Download this notebook (.ipynb)</a></li>`,
+    layout.source === null ? "" : `<li><a class="view-source" href="${escapeHtml(layout.source)}">View source</a></li>`,
+  ].filter((item) => item !== "");
+  if (sections === "" && actions.length === 0) return "";
+  return (
+    `<aside class="page-toc" aria-label="On this page">\n${sections}` +
+    (actions.length === 0 ? "" : `\n<ul class="page-actions">\n${actions.join("\n")}\n</ul>`) +
+    `\n</aside>`
+  );
+}
+
 function pageNavigationHtml(layout: PageLayout): string {
   const link = (which: "previous" | "next", target: PageLink | null) =>
     target === null
       ? `<span class="page-nav-${which}"></span>`
       : `<a class="page-nav-${which}" rel="${which === "previous" ? "prev" : "next"}" href="${escapeHtml(target.href)}">` +
         `<span class="page-nav-label">${which === "previous" ? "← Previous" : "Next →"}</span>` +
-        `<span class="page-nav-title">${escapeHtml(target.title)}</span></a>`;
+        `<span class="page-nav-title">${textHtml(target.title)}</span></a>`;
   return `<nav class="page-nav" aria-label="Previous and next chapter">\n${link("previous", layout.previous)}\n${link("next", layout.next)}\n</nav>`;
 }
 
 export function renderPage(layout: PageLayout): string {
   const asset = (file: string) => escapeHtml(`${layout.rootPrefix}${ASSETS_DIR}/${file}`);
   const title = layout.pageTitle === layout.bookTitle ? layout.bookTitle : `${layout.pageTitle} – ${layout.bookTitle}`;
+  // Scripts never block the text: all are deferred; figures.js (pages with figures only) loads plotly.js itself,
+  // asynchronously, and draws over each figure's PNG once it has.
   return `<!DOCTYPE html>
 <html lang="en" data-root="${escapeHtml(layout.rootPrefix)}" data-search-index="${escapeHtml(layout.rootPrefix + SEARCH_INDEX_FILE)}">
 <head>
@@ -93,18 +140,24 @@ export function renderPage(layout: PageLayout): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="${escapeHtml(FAVICON)}">
+<script>document.documentElement.classList.add("js");</script>
 <link rel="stylesheet" href="${asset("katex/katex.min.css")}">
 <link rel="stylesheet" href="${asset("highlight.css")}">
 <link rel="stylesheet" href="${asset("book.css")}">
-${layout.usesPlotly ? `<script src="${asset("plotly.min.js")}"></script>\n` : ""}<script src="${asset("search.js")}" defer></script>
-</head>
+<script src="${asset("search.js")}" defer></script>
+<script src="${asset("book.js")}" defer></script>
+${layout.usesPlotly ? `<script src="${asset("figures.js")}" data-plotly="${asset("plotly.min.js")}" defer></script>\n` : ""}</head>
 <body>
+${topBarHtml(layout)}
 <div class="book">
 ${sidebarHtml(layout)}
 <main class="content">
+<div class="page">
 <article class="chapter">
 ${layout.bodyHtml}
 </article>
+${pageTocHtml(layout)}
+</div>
 ${pageNavigationHtml(layout)}
 </main>
 </div>

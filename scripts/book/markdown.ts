@@ -5,7 +5,7 @@
  */
 import MarkdownIt from "markdown-it";
 import katexPlugin from "@vscode/markdown-it-katex";
-import { codeBlock } from "./highlight";
+import { codeBlock, escapeHtml } from "./highlight";
 
 type Token = MarkdownIt.Token;
 
@@ -17,6 +17,27 @@ export interface MarkdownEnvironment {
   attachments: Map<string, string>;
   /** Relative image paths referenced by the markdown (to copy beside the page). */
   localImages: string[];
+  /** The page's sections (level 2 and 3 headings), for its table of contents. */
+  headings: PageHeading[];
+}
+
+export interface PageHeading {
+  level: number;
+  id: string;
+  text: string;
+}
+
+/** Runs of Chinese characters (CJK ideographs and CJK punctuation). */
+const CJK_RUN = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+/g;
+
+/** Escaped text with its Chinese runs marked `lang="zh-Hans"` (screen readers switch voice; fonts pick CJK glyphs). */
+export function markChinese(escapedHtml: string): string {
+  return escapedHtml.replace(CJK_RUN, (run) => `<span lang="zh-Hans">${run}</span>`);
+}
+
+/** `escapeHtml` + `markChinese`, for titles outside markdown (sidebar, page navigation). */
+export function textHtml(text: string): string {
+  return markChinese(escapeHtml(text));
 }
 
 export interface RenderedMarkdown {
@@ -25,7 +46,7 @@ export interface RenderedMarkdown {
 }
 
 export function newMarkdownEnvironment(): MarkdownEnvironment {
-  return { usedIds: new Set(), attachments: new Map(), localImages: [] };
+  return { usedIds: new Set(), attachments: new Map(), localImages: [], headings: [] };
 }
 
 /** A URL with a scheme (http:, data:, mailto:), a protocol-relative or root path, or a pure #anchor: not a local file. */
@@ -67,6 +88,9 @@ function annotateTokens(tokens: Token[], env: MarkdownEnvironment): void {
     if (token.type === "heading_open" && token.attrGet("id") === null) {
       token.attrSet("id", headingId(inlineText(tokens[index + 1]), env.usedIds));
     }
+    if (token.type === "heading_open" && (token.tag === "h2" || token.tag === "h3")) {
+      env.headings.push({ level: Number(token.tag.slice(1)), id: token.attrGet("id") as string, text: inlineText(tokens[index + 1]).trim() });
+    }
     for (const child of token.children ?? []) {
       if (child.type === "link_open") {
         const href = child.attrGet("href");
@@ -89,6 +113,20 @@ function createMarkdown(): MarkdownIt {
     highlight: (code, language) => codeBlock(code, language),
   });
   markdown.use(katexPlugin, { throwOnError: false });
+  const rules = markdown.renderer.rules;
+  // Fences render whole (a reference block is a <figure>, which markdown-it's `highlight` hook would wrap in <pre>).
+  rules.fence = (tokens, index) => codeBlock(tokens[index].content, tokens[index].info.trim().split(/\s+/)[0] ?? "");
+  rules.text = (tokens, index) => markChinese(escapeHtml(tokens[index].content));
+  // A visible anchor after every section heading (Quarto's anchor-sections): a link to share, shown on hover/focus.
+  rules.heading_close = (tokens, index) => {
+    const open = tokens[index - 2];
+    const id = open?.type === "heading_open" ? open.attrGet("id") : null;
+    const anchor = id === null || open.tag === "h1" ? "" : ` <a class="anchor" href="#${escapeHtml(id)}" aria-label="Link to this section">#</a>`;
+    return `${anchor}</${tokens[index].tag}>\n`;
+  };
+  // Wide tables scroll inside their own box, never the page.
+  rules.table_open = () => `<div class="table-wrap" tabindex="0">\n<table>\n`;
+  rules.table_close = () => `</table>\n</div>\n`;
   return markdown;
 }
 

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { CellOutput } from "../../scripts/jupyter/nbformat";
-import { plainTerminalText, renderOutputs, resolveCarriageReturns, type ImageExtension, type OutputContext } from "../../scripts/book/outputs";
+import {
+  altText, LONG_OUTPUT_LINES, plainTerminalText, renderOutputs, resolveCarriageReturns, type ImageExtension, type OutputContext,
+} from "../../scripts/book/outputs";
 
 /** A page context that records the images it is asked to write. */
 function recordingContext() {
@@ -83,14 +85,73 @@ describe("book outputs", function () {
     expect(usesPlotly).to.equal(false);
   });
 
-  it("draws Plotly's own JSON mime type with the page's plotly.js", function () {
-    const { context } = recordingContext();
-    const figure = { data: [{ type: "bar", y: [1, 2] }], layout: { title: "</script>" } };
-    const { html, usesPlotly } = renderOutputs([{ output_type: "display_data", data: { "application/vnd.plotly.v1+json": figure }, metadata: {} }], context);
+  it("makes a figure of Plotly's own MIME type: its PNG at once, its JSON for figures.js, a role and a label", function () {
+    const { images, context } = recordingContext();
+    const figure = { data: [{ type: "bar", y: [1, 2] }], layout: { title: { text: "</script>Loss" }, width: 640, height: 320 } };
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]), Buffer.from([0, 0, 2, 128, 0, 0, 1, 64])]);
+    const { html, usesPlotly } = renderOutputs(
+      [{ output_type: "display_data", data: { "application/vnd.plotly.v1+json": figure, "image/png": png.toString("base64"), "text/html": "<div>ignored</div>", "text/plain": "[figure: x — 1 trace (bar), 640×320]" }, metadata: {} }],
+      context,
+    );
     expect(usesPlotly).to.equal(true);
-    expect(html).to.contain('<div id="element-1" data-plotly-figure></div>');
-    expect(html).to.contain('Plotly.newPlot("element-1"');
-    expect(html).not.to.contain("</script>\"");
+    expect(html).to.contain('<figure class="plotly-figure" id="element-1" data-plotly-figure data-width="640" data-height="320" role="figure" aria-label="Figure: Loss"');
+    expect(html).to.contain('<img class="plotly-static" src="page_files/image-1.png" width="640" height="320" alt="Figure: Loss">');
+    expect(html).to.contain('style="aspect-ratio:640 / 320"');
+    expect(html).not.to.contain("ignored");
+    expect(html.match(/<\/script>/g), "the title cannot close the JSON's script element").to.have.length(1);
+    const json = JSON.parse(/<script type="application\/json" class="plotly-data">(.*)<\/script>/.exec(html)![1]);
+    expect(json.data).to.deep.equal(figure.data);
+    expect(json.layout).to.include({ width: 640, height: 320, autosize: false });
+    expect(images).to.have.length(1);
+  });
+
+  it("reads the figure JSON out of the course's figure HTML (notebooks stored before Plotly's MIME type)", function () {
+    const { context } = recordingContext();
+    const courseHtml = [
+      '<div id="cnn-figure-1" data-plotly-figure style="width:100%;max-width:450px;height:300px;">',
+      "<script>",
+      '  var figure = {"data":[{"type":"heatmap","z":[[1,2]]}],"layout":{"title":{"text":"A 6×6 \\u003cb>7\\u003c/b>"},"autosize":true},"frames":[],"config":{}};',
+      "</script>",
+    ].join("\n");
+    const { html } = renderOutputs([{ output_type: "display_data", data: { "text/html": courseHtml, "text/plain": "[figure: …]" }, metadata: {} }], context);
+    expect(html).to.contain('data-width="450" data-height="300"');
+    expect(html).to.contain('aria-label="Figure: A 6×6 7"');
+    expect(html).to.contain('<div class="plotly-static plotly-placeholder">Figure: A 6×6 7</div>');
+  });
+
+  it("writes alt text without the machinery: no byte counts, no sizes, no brackets", function () {
+    expect(altText("[image: the first four cats (top) and dogs (bottom), 150×150 — 612×304 PNG, 124981 bytes]")).to.equal("the first four cats (top) and dogs (bottom), 150×150");
+    expect(altText("[image: a digit — 28×28 PNG]")).to.equal("a digit");
+    expect(altText("[figure: Training loss — 2 traces (scatter), 700×400]")).to.equal("Figure: Training loss");
+    expect(altText("a chart, 2048 bytes")).to.equal("a chart");
+    expect(altText("  ")).to.equal("Output image");
+  });
+
+  it("gathers a training log into ONE collapsed block, old one-output-per-epoch logs included", function () {
+    const { context } = recordingContext();
+    const epochs = [1, 2, 3].map((epoch): CellOutput => ({
+      output_type: "display_data",
+      metadata: {},
+      data: { "text/plain": `Epoch ${epoch}/3  [========================]  100/100  val_loss 0.6897 val_acc 0.5810 loss 0.6928 acc 0.5085  26 img/s  1:18 total` },
+    }));
+    const old = renderOutputs([...epochs, { output_type: "stream", name: "stdout", text: "saved\n" }], context).html;
+    expect(old.match(/<details class="cell-output training-log">/g)).to.have.length(1);
+    expect(old).to.contain("<summary>Training log: 3 epochs");
+    expect(old).to.contain("Epoch 3/3  val_loss 0.6897");
+    expect(old).not.to.contain("[====");
+    expect(old).to.contain('<div class="cell-output cell-output-stdout"><pre>saved</pre></div>');
+
+    const table = "epoch    loss\n  1/2  0.5000\n  2/2  0.4000";
+    const marked = renderOutputs([{ output_type: "display_data", metadata: { cnn_notebooks: { output: "training-log" } }, data: { "text/plain": table } }], context).html;
+    expect(marked).to.contain("<summary>Training log: 2 epochs <span class=\"training-log-last\">(last: <code>2/2  0.4000</code>)</span></summary>");
+    expect(marked).to.contain('<pre class="long-output" tabindex="0">epoch    loss\n  1/2  0.5000\n  2/2  0.4000</pre>');
+  });
+
+  it("caps long text outputs in a scrolling box, leaves short ones alone", function () {
+    const { context } = recordingContext();
+    const long = Array.from({ length: LONG_OUTPUT_LINES + 1 }, (_, i) => `line ${i}`).join("\n");
+    expect(renderOutputs([{ output_type: "stream", name: "stdout", text: long }], context).html).to.contain('<pre class="long-output" tabindex="0">line 0');
+    expect(renderOutputs([{ output_type: "stream", name: "stdout", text: "short" }], context).html).to.contain("<pre>short</pre>");
   });
 
   it("renders text/markdown through the page's markdown, SVG as an image file, and escapes text/plain", function () {

@@ -13,7 +13,11 @@ const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);
 /** The sidebar's links in document order: [href, text, current]. */
 function sidebarLinks(html: string): Array<[string, string, boolean]> {
   const toc = html.slice(html.indexOf('<ul class="toc">'), html.indexOf("</nav>"));
-  return Array.from(toc.matchAll(/<a href="([^"]+)"( class="current" aria-current="page")?>([^<]*)<\/a>/g), (match) => [match[1], match[3], match[2] !== undefined]);
+  return Array.from(toc.matchAll(/<a href="([^"]+)"( class="current" aria-current="page")?>(.*?)<\/a>/g), (match) => [
+    match[1],
+    match[3].replace(/<span class="chapter-number">[^<]*<\/span> /, "").replace(/<[^>]+>/g, ""),
+    match[2] !== undefined,
+  ]);
 }
 
 function linkWithRel(html: string, rel: "prev" | "next"): string | null {
@@ -103,15 +107,45 @@ describe("book renderer (fixture book)", function () {
     }
   });
 
-  it("keeps a figure's HTML, loads plotly.js from the site once in the head of pages with figures only", function () {
+  it("shows a figure's PNG at once; pages with figures only get figures.js, which loads plotly.js later; nothing blocks", function () {
     const figurePage = page("notebooks/02-beta.html");
     const head = figurePage.slice(0, figurePage.indexOf("</head>"));
-    expect(head.match(/<script src="\.\.\/assets\/plotly\.min\.js"><\/script>/g)).to.have.length(1);
-    expect(figurePage).to.contain("data-plotly-figure");
-    expect(figurePage).to.match(/<noscript><img src="02-beta_files\/output-1\.png"/);
+    expect(head.match(/<script src="\.\.\/assets\/figures\.js" data-plotly="\.\.\/assets\/plotly\.min\.js" defer><\/script>/g)).to.have.length(1);
+    const external = head.match(/<script src=[^>]*>/g) ?? [];
+    expect(external.length).to.be.greaterThan(1);
+    expect(external.filter((tag) => !/ (defer|async)\b/.test(tag)), "no blocking script in the head").to.deep.equal([]);
+    expect(figurePage).not.to.match(/<script src="[^"]*plotly\.min\.js"/);
+    expect(figurePage).to.match(/<figure class="plotly-figure"[^>]* data-plotly-figure [^>]*role="figure" aria-label="Figure: [^"]+"/);
+    expect(figurePage).to.match(/<img class="plotly-static" src="02-beta_files\/output-1\.png"/);
     expect(page("notebooks/01-alpha.html")).not.to.contain("plotly.min.js");
+    expect(page("notebooks/01-alpha.html")).not.to.contain("figures.js");
     const shipped = fs.statSync(path.join(outputDir, "assets", "plotly.min.js")).size;
     expect(shipped).to.equal(fs.statSync(require.resolve("plotly.js-dist-min/plotly.min.js")).size);
+  });
+
+  it("numbers chapters as their files do (01- is 1), letters appendices, and leaves the home page and preface unnumbered", function () {
+    const numbers = Array.from(page("index.html").matchAll(/<span class="chapter-number">([^<]*)<\/span>/g), (match) => match[1]);
+    expect(numbers).to.deep.equal(["1", "2", "A"]);
+    expect(page("notebooks/01-alpha.html")).to.match(/<h1 id="[^"]+"><span class="chapter-number">1<\/span> Alpha outputs/);
+  });
+
+  it("gives every page a table of its sections, heading anchors, and its notebook to download beside a source link", function () {
+    const html = page("notebooks/01-alpha.html");
+    const toc = html.slice(html.indexOf('<aside class="page-toc"'), html.indexOf("</aside>"));
+    expect(toc).to.contain('<a href="#streams">');
+    expect(html).to.contain('<a class="anchor" href="#streams" aria-label="Link to this section">#</a></h2>');
+    expect(toc).to.contain('<a class="download-notebook" href="01-alpha.ipynb" download>Download this notebook (.ipynb)</a>');
+    expect(toc).to.contain('<a class="view-source" href="01-alpha.ipynb">View source</a>');
+    const copied = fs.readFileSync(path.join(outputDir, "notebooks", "01-alpha.ipynb"), "utf8");
+    expect(copied).to.equal(fs.readFileSync(path.join(FIXTURE_PROJECT, "notebooks", "01-alpha.ipynb"), "utf8"));
+    expect(page("index.html")).not.to.contain("download-notebook"); // a .qmd page has no notebook
+  });
+
+  it("marks Chinese text lang=zh-Hans in headings, the sidebar and prose", function () {
+    const html = page("notebooks/01-alpha.html");
+    expect(html).to.contain('Alpha outputs (<span lang="zh-Hans">阿尔法</span>)');
+    const sidebar = html.slice(html.indexOf('<ul class="toc">'), html.indexOf("</nav>"));
+    expect(sidebar).to.contain('<span lang="zh-Hans">阿尔法</span>');
   });
 
   it("points links to other notebooks at their pages", function () {

@@ -26,6 +26,22 @@ describe("lib/backend: choosing the backend", () => {
     expect(report.line).to.match(/^Backend: cpu \(/);
   });
 
+  it("prints one short line by default and the full report on request", async () => {
+    process.env.CNN_BACKEND = "cpu";
+    const printed: string[] = [];
+    const original = console.log;
+    console.log = (...args: unknown[]) => printed.push(args.join(" "));
+    try {
+      const report = await setupBackend({ force: true });
+      await setupBackend({ force: true, report: "full" });
+      expect(printed).to.deep.equal([report.summary, report.line]);
+      expect(report.summary).to.equal("Backend: cpu (1 thread)");
+      expect(report.line.startsWith("Backend: cpu (1 thread; tfjs ")).to.equal(true);
+    } finally {
+      console.log = original;
+    }
+  });
+
   it("falls back from a broken tfjs-node with a one-line reason, never a crash", async () => {
     const original = moduleInternals._load;
     moduleInternals._load = function (request, parent, isMain) {

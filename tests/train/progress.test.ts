@@ -1,8 +1,44 @@
 import { expect } from "chai";
 import Module from "node:module";
 import * as path from "node:path";
-import { openLiveLine } from "../../lib/train/live-line";
-import { formatBar, formatDuration, formatMetrics, formatProgress } from "../../lib/train/progress";
+import { openLiveBlock, openLiveLine } from "../../lib/train/live-line";
+import {
+  formatBar, formatDuration, formatLogHeader, formatLogRow, formatMetrics, formatProgress, metricColumns, TrainingLog,
+} from "../../lib/train/progress";
+
+/** Stand in for the kernel's own tslab jupyter module (what live lines look for); returns what was sent. */
+function withFakeKernel<T>(run: (sent: Array<{ text: string; id: unknown; update: boolean; metadata: unknown }>) => T): T {
+  const fakeFile = path.join(path.sep, "fake", "node_modules", "tslab", "dist", "jupyter.js");
+  const sent: Array<{ text: string; id: unknown; update: boolean; metadata: unknown }> = [];
+  const fake = new Module(fakeFile);
+  fake.exports = {
+    lastWriteDisplayData: (
+      content: { data: Record<string, string>; metadata: unknown; transient: { display_id?: string } },
+      update: boolean,
+    ) => sent.push({ text: content.data["text/plain"], id: content.transient.display_id, update, metadata: content.metadata }),
+  };
+  require.cache[fakeFile] = fake;
+  try {
+    return run(sent);
+  } finally {
+    delete require.cache[fakeFile];
+  }
+}
+
+/** Drive a TrainingLog through `epochs` epochs of `steps` batches on a fake clock (one second a batch). */
+function train(log: TrainingLog, epochs: number, steps: number): void {
+  let clock = 0;
+  (log as unknown as { now: () => number }).now = () => clock;
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    log.epochBegin(epoch);
+    for (let step = 0; step < steps; step++) {
+      clock += 1000;
+      log.batchEnd(20, { loss: 0.5, acc: 0.75 });
+    }
+    log.epochEnd({ val_loss: 0.4 + epoch / 100, val_acc: 0.8, loss: 0.5, acc: 0.75 });
+  }
+  log.close();
+}
 
 describe("lib/train: progress formatting", () => {
   it("formats durations as m:ss and h:mm:ss", () => {
@@ -81,5 +117,60 @@ describe("lib/train: progress formatting", () => {
     } finally {
       delete require.cache[fakeFile];
     }
+  });
+
+  it("lays the finished epochs out as a table: training metrics first, then validation, aligned under a header", () => {
+    const columns = metricColumns({ val_loss: 0.4, val_acc: 0.8, loss: 0.5, acc: 0.75 });
+    expect(columns).to.deep.equal(["loss", "acc", "val_loss", "val_acc"]);
+    const header = formatLogHeader(columns, 100);
+    const row = formatLogRow({ epoch: 7, epochs: 100, metrics: { loss: 0.5, acc: 0.75, val_loss: 0.4 }, seconds: 133, imagesPerSecond: 24.4 }, columns);
+    expect(header).to.equal("  epoch    loss     acc  val_loss  val_acc   time   img/s");
+    expect(row).to.equal("  7/100  0.5000  0.7500    0.4000        —   2:13      24");
+    expect(row.length).to.equal(header.length);
+    expect(header.length, "narrow enough for a phone's output box").to.be.below(60);
+  });
+
+  it("in a kernel, a whole fit is ONE display: the live line updates in place, finished epochs become one table", () => {
+    withFakeKernel((sent) => {
+      train(new TrainingLog(3, 4, "jupyter"), 3, 4);
+      expect(new Set(sent.map((m) => m.id)).size, "one display_id for the whole fit").to.equal(1);
+      expect(sent[0].update).to.equal(false);
+      expect(sent.slice(1).every((m) => m.update)).to.equal(true);
+      expect(sent.some((m) => /^Epoch 2\/3 +\[/m.test(m.text)), "a live progress line while an epoch runs").to.equal(true);
+      const final = sent[sent.length - 1];
+      expect(final.text.split("\n")).to.deep.equal([
+        "epoch    loss     acc  val_loss  val_acc   time   img/s",
+        "  1/3  0.5000  0.7500    0.4100   0.8000   0:04      20",
+        "  2/3  0.5000  0.7500    0.4200   0.8000   0:04      20",
+        "  3/3  0.5000  0.7500    0.4300   0.8000   0:04      20",
+      ]);
+      expect(final.metadata).to.deep.equal({ cnn_notebooks: { output: "training-log" } });
+    });
+  });
+
+  it("in a log prints the header and one row per epoch, no live lines; shows nothing when no epoch runs", () => {
+    const written: string[] = [];
+    train(new TrainingLog(2, 3, "log", undefined, (s) => written.push(s)), 2, 3);
+    expect(written.join("")).to.equal(
+      "epoch    loss     acc  val_loss  val_acc   time   img/s\n" +
+        "  1/2  0.5000  0.7500    0.4100   0.8000   0:03      20\n" +
+        "  2/2  0.5000  0.7500    0.4200   0.8000   0:03      20\n",
+    );
+    withFakeKernel((sent) => {
+      new TrainingLog(5, 3, "jupyter").close();
+      expect(sent).to.deep.equal([]);
+    });
+  });
+
+  it("in a terminal, finished rows scroll up and the live line redraws under them", () => {
+    const written: string[] = [];
+    const block = openLiveBlock("terminal", {}, (s) => written.push(s));
+    block.live("Epoch 1/2 [==>...] 5/10");
+    block.commit("  1/2  0.5000");
+    block.live("Epoch 2/2 [>....] 1/10");
+    block.close();
+    expect(written.join("")).to.equal(
+      "Epoch 1/2 [==>...] 5/10" + `\r${" ".repeat(23)}\r` + "  1/2  0.5000\n" + "Epoch 2/2 [>....] 1/10" + `\r${" ".repeat(22)}\r`,
+    );
   });
 });

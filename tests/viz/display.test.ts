@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import Module from "node:module";
 import { figureSize, describeFigure, type PlotlyFigure } from "../../lib/viz/figure";
-import { showFigure, showPng, pngSize } from "../../lib/viz/display";
+import { plotlyMimeData, showFigure, showPng, pngSize } from "../../lib/viz/display";
 import { kernelDisplayWriter } from "../../lib/viz/jupyter-channel";
 import { closePngRenderer, findChromium } from "../../lib/viz/plotly-png";
 import { matrixToPng } from "../../lib/viz/pixels-png";
@@ -11,6 +11,7 @@ const FIGURE: PlotlyFigure = { data: [{ type: "heatmap", z: [[1, 2], [3, 4]] }],
 const FAKE_TSLAB = "/fake-kernel/node_modules/tslab/dist/jupyter.js";
 
 interface Sent {
+  /** Strings, except Plotly's MIME type, which is JSON (read it with `as unknown`). */
   data: Record<string, string>;
   update: boolean;
 }
@@ -58,10 +59,10 @@ describe("lib/viz display", () => {
     }
     expect(log.lines).to.have.lengthOf(2);
     expect(log.lines[0]).to.equal("[figure: tiny — 1 trace (heatmap), 600×450]");
-    expect(log.lines[1]).to.match(/^\[image: two pixels — 6×3 PNG, \d+ bytes\]$/);
+    expect(log.lines[1]).to.match(/^\[image: two pixels — 6×3 PNG\]$/);
   });
 
-  it("in a kernel sends ONE display_data with text/html, image/png and text/plain", async function () {
+  it("in a kernel sends ONE display_data with Plotly's MIME type, text/html, image/png and text/plain", async function () {
     if (findChromium() === null) this.skip();
     const kernel = fakeKernel();
     try {
@@ -72,8 +73,16 @@ describe("lib/viz display", () => {
     expect(kernel.sent).to.have.lengthOf(1);
     const { data, update } = kernel.sent[0];
     expect(update).to.equal(false);
-    expect(Object.keys(data).sort()).to.deep.equal(["image/png", "text/html", "text/plain"]);
-    expect(data["text/html"]).to.match(/<div id="cnn-figure-[0-9a-f]+" data-plotly-figure/);
+    expect(Object.keys(data).sort()).to.deep.equal(["application/vnd.plotly.v1+json", "image/png", "text/html", "text/plain"]);
+    // Plotly's own MIME type: plain JSON {data, layout, config}, the layout carrying the figure's size.
+    const plotly = data["application/vnd.plotly.v1+json"] as unknown;
+    expect(plotly).to.deep.equal({
+      data: [{ type: "heatmap", z: [[1, 2], [3, 4]] }],
+      layout: { title: { text: "tiny" }, width: 640, height: 400 },
+      config: { responsive: true, displaylogo: false },
+    });
+    expect(JSON.parse(JSON.stringify(plotly))).to.deep.equal(plotly);
+    expect(data["text/html"]).to.match(/<div id="cnn-figure-[0-9a-f]+" data-plotly-figure role="figure" aria-label="tiny"/);
     expect(data["text/html"].length, "plotly.js must not be embedded").to.be.below(20_000);
     expect(pngSize(new Uint8Array(Buffer.from(data["image/png"], "base64")))).to.deep.equal({ width: 640, height: 400 });
     expect(data["text/plain"]).to.equal("[figure: tiny — 1 trace (heatmap), 640×400]");
@@ -87,7 +96,7 @@ describe("lib/viz display", () => {
     } finally {
       kernel.remove();
     }
-    expect(Object.keys(kernel.sent[0].data).sort()).to.deep.equal(["text/html", "text/plain"]);
+    expect(Object.keys(kernel.sent[0].data).sort()).to.deep.equal(["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
     expect(kernel.sent[0].data["text/plain"]).to.contain("no static image: PNG rendering is off (CNN_PNG=off)");
   });
 
@@ -99,7 +108,17 @@ describe("lib/viz display", () => {
       kernel.remove();
     }
     expect(Object.keys(kernel.sent[0].data).sort()).to.deep.equal(["image/png", "text/plain"]);
-    expect(kernel.sent[0].data["text/plain"]).to.match(/^\[image: checker — 20×20 PNG, \d+ bytes\]$/);
+    expect(kernel.sent[0].data["text/plain"]).to.match(/^\[image: checker — 20×20 PNG\]$/);
+  });
+
+  it("Plotly's MIME data turns typed arrays into arrays and NaN into gaps, and keeps animation frames", () => {
+    const figure: PlotlyFigure = { data: [{ type: "scatter", y: new Float32Array([1, NaN, 3]) }], frames: [{ name: "f1", data: [] }] };
+    expect(plotlyMimeData(figure, { width: 300, height: 200 })).to.deep.equal({
+      data: [{ type: "scatter", y: [1, null, 3] }],
+      layout: { width: 300, height: 200 },
+      config: { responsive: true, displaylogo: false },
+      frames: [{ name: "f1", data: [] }],
+    });
   });
 
   it("pngSize reads a PNG header and rejects anything else", () => {

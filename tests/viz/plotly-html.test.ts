@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import { chromium, type Browser } from "playwright-core";
-import { figureHtml, scriptSafeJson } from "../../lib/viz/plotly-html";
+import { figureHtml, PLOTLY_URL_RESOLVER_SOURCE, scriptSafeJson } from "../../lib/viz/plotly-html";
+
+/** The resolver exactly as the browser runs it (it ships as source text inside each figure's script). */
+const plotlyUrls = new Function(`return ${PLOTLY_URL_RESOLVER_SOURCE}`)() as (pathname: string, baseUrl: string | null, notebookPath: string | null) => string[];
 import { findChromium } from "../../lib/viz/plotly-png";
 import { stepThroughFigure } from "../../lib/viz/step-through";
 
@@ -17,6 +20,35 @@ describe("lib/viz plotly-html", () => {
     expect(html.match(/<\/script>/g)).to.have.lengthOf(1);
     expect(html).to.contain('<div id="fig-a" data-plotly-figure');
     expect(html).not.to.contain("plotly.js v");
+  });
+
+  describe("finding plotly.js from the page's URL", () => {
+    it("classic Notebook 6: <base>files/<notebook folder>/assets/ from the body's data attributes", () => {
+      expect(plotlyUrls("/notebooks/notebooks/01.ipynb", "/", "notebooks/01.ipynb")).to.deep.equal(["/files/notebooks/assets/plotly.min.js"]);
+      expect(plotlyUrls("/user/me/notebooks/01.ipynb", "/user/me/", "01.ipynb")).to.deep.equal(["/user/me/files/assets/plotly.min.js"]);
+      expect(plotlyUrls("/x", "/user/me", "a/b/c.ipynb")).to.deep.equal(["/user/me/files/a/b/assets/plotly.min.js"]);
+    });
+
+    it("JupyterLab and Notebook 7: /lab/tree/<path> → /files/<folder>/assets/, under any base URL and workspace", () => {
+      expect(plotlyUrls("/lab/tree/notebooks/01-feature-extraction.ipynb", null, null)).to.deep.equal(["/files/notebooks/assets/plotly.min.js"]);
+      expect(plotlyUrls("/user/me/lab/tree/01.ipynb", null, null)).to.deep.equal(["/user/me/files/assets/plotly.min.js"]);
+      expect(plotlyUrls("/lab/workspaces/auto-x/tree/notebooks/08-dropout.ipynb", null, null)).to.deep.equal(["/files/notebooks/assets/plotly.min.js"]);
+      expect(plotlyUrls("/notebooks/notebooks/01.ipynb", null, null)).to.deep.equal(["/files/notebooks/assets/plotly.min.js"]);
+      expect(plotlyUrls("/doc/tree/notebooks/01.ipynb", null, null)).to.deep.equal(["/files/notebooks/assets/plotly.min.js"]);
+    });
+
+    it("JupyterLab with no document in its URL: the notebooks folder, then the server root", () => {
+      expect(plotlyUrls("/lab", null, null)).to.deep.equal(["/files/notebooks/assets/plotly.min.js", "/files/assets/plotly.min.js"]);
+      expect(plotlyUrls("/hub/user/me/lab/workspaces/w", null, null)).to.deep.equal([
+        "/hub/user/me/files/notebooks/assets/plotly.min.js",
+        "/hub/user/me/files/assets/plotly.min.js",
+      ]);
+    });
+
+    it("a plain page (an exported HTML file): assets/ beside the page", () => {
+      expect(plotlyUrls("/home/me/course/notebooks/01.html", null, null)).to.deep.equal(["assets/plotly.min.js"]);
+      expect(plotlyUrls("/index.html", null, null)).to.deep.equal(["assets/plotly.min.js"]);
+    });
   });
 
   describe("in a browser", function () {
@@ -53,6 +85,11 @@ describe("lib/viz plotly-html", () => {
     it("in classic Jupyter, loads plotly.js once from <base>files/<notebook dir>/assets/ and draws both figures", async () => {
       const requested = await openPage("/user/me/notebooks/course/01.ipynb", "", 'data-base-url="/user/me/" data-notebook-path="course/01.ipynb"');
       expect(requested).to.deep.equal(["/user/me/files/course/assets/plotly.min.js"]);
+    });
+
+    it("in JupyterLab, loads plotly.js once from /files/<notebook dir>/assets/ and draws both figures", async () => {
+      const requested = await openPage("/lab/tree/course/01.ipynb", "", "");
+      expect(requested).to.deep.equal(["/files/course/assets/plotly.min.js"]);
     });
 
     it("where the page already has window.Plotly (the book), loads nothing more", async () => {
