@@ -237,6 +237,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
   const steps = stepsPerEpoch(data, options);
   // One output for the whole fit: the finished epochs as a table, the running one as a live line under it.
   const progress = progressTarget === null ? null : new TrainingLog(options.epochs, steps, progressTarget);
+  for (const entry of carried) progress?.restoredEpoch(entry);
   let epochStartedAt = 0;
   let stepsThisEpoch = 0;
   let imagesThisEpoch = 0;

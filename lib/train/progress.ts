@@ -199,6 +199,19 @@ export class TrainingLog {
     return row;
   }
 
+  /** An epoch restored from a checkpoint, shown as a row with its original time: a resumed run's table is whole. */
+  restoredEpoch(row: { epoch: number; metrics: Record<string, number>; seconds: number; imagesPerSecond: number }): string {
+    this.block ??= openLiveBlock(this.target, { metadata: TRAINING_LOG_METADATA }, this.write);
+    if (this.columns === null) {
+      this.columns = metricColumns(row.metrics);
+      this.block.commit(formatLogHeader(this.columns, this.epochs));
+    }
+    const line = formatLogRow({ ...row, epochs: this.epochs }, this.columns);
+    this.block.commit(line);
+    this.epoch = row.epoch;
+    return line;
+  }
+
   /** After training (also after an error or an interrupt): drop the live line, keep the table. */
   close(): void {
     this.block?.close();

@@ -148,6 +148,28 @@ describe("lib/train: progress formatting", () => {
     });
   });
 
+  it("a resumed fit shows the restored epochs as rows (with their original times) before the ones it trains", () => {
+    const written: string[] = [];
+    const log = new TrainingLog(3, 3, "log", undefined, (s) => written.push(s));
+    log.restoredEpoch({ epoch: 1, metrics: { loss: 0.6, acc: 0.7, val_loss: 0.5, val_acc: 0.72 }, seconds: 61, imagesPerSecond: 33 });
+    log.restoredEpoch({ epoch: 2, metrics: { loss: 0.55, acc: 0.71, val_loss: 0.49, val_acc: 0.73 }, seconds: 59, imagesPerSecond: 34 });
+    let clock = 0;
+    (log as unknown as { now: () => number }).now = () => clock;
+    log.epochBegin(3);
+    for (let step = 0; step < 3; step++) {
+      clock += 1000;
+      log.batchEnd(20, { loss: 0.5, acc: 0.75 });
+    }
+    log.epochEnd({ loss: 0.5, acc: 0.75, val_loss: 0.48, val_acc: 0.74 });
+    log.close();
+    expect(written.join("").split("\n").filter(Boolean)).to.deep.equal([
+      "epoch    loss     acc  val_loss  val_acc   time   img/s",
+      "  1/3  0.6000  0.7000    0.5000   0.7200   1:01      33",
+      "  2/3  0.5500  0.7100    0.4900   0.7300   0:59      34",
+      "  3/3  0.5000  0.7500    0.4800   0.7400   0:03      20",
+    ]);
+  });
+
   it("in a log prints the header and one row per epoch, no live lines; shows nothing when no epoch runs", () => {
     const written: string[] = [];
     train(new TrainingLog(2, 3, "log", undefined, (s) => written.push(s)), 2, 3);
