@@ -11,7 +11,7 @@ import { selectWasmTrainingPath, type WasmTrainingPath } from "../lib/backend/wa
 import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
 import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type RunResult } from "./config";
-import { enableWasmThreads } from "../lib/backend/wasm-threads";
+import { enableWasmThreads } from "./xnnpack-threads";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);

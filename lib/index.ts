@@ -16,7 +16,7 @@ export { seededRandom } from "./env/random";
 export type { RandomSource } from "./env/random";
 
 // backend: the fastest TensorFlow.js backend that loads, and its one-line report
-export { setupBackend, currentBackend, parseBackendName } from "./backend";
+export { setupBackend, currentBackend, explainKernels, setPrecisionPolicy, currentPrecision } from "./backend";
 export type { BackendReport, BackendName, BackendPath } from "./backend";
 
 // ops: reference operations on plain arrays, written to be read (chapters 1–4)
