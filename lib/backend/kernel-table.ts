@@ -42,6 +42,9 @@ export interface KernelChoice {
   op: string;
   /** Input shapes by input name ("x [64,28,28,1]"). */
   inputs: string;
+  /** The same, as data, and the kernel's attributes (both empty for kernels outside the table). */
+  shapes: Record<string, number[]>;
+  attributes: tf.NamedAttrMap;
   implementation: Implementation | "stock (not in the table)";
   name: string;
   /** Why each candidate before the chosen one did not run. */
@@ -111,7 +114,15 @@ export function dispatcher(row: KernelTableRow): WasmKernelFunc {
     for (let index = 0; index < eligible.length; index++) {
       const candidate = eligible[index];
       const last = index === eligible.length - 1;
-      const choice = { op: row.op, inputs: describeInputs(inputs), implementation: candidate.implementation, name: candidate.name, skipped };
+      const choice: KernelChoice = {
+        op: row.op,
+        inputs: describeInputs(inputs),
+        shapes: Object.fromEntries(Object.entries(inputs).filter(([, info]) => info != null).map(([name, info]) => [name, info.shape])),
+        attributes,
+        implementation: candidate.implementation,
+        name: candidate.name,
+        skipped,
+      };
       if (last) {
         note(choice);
         return candidate.run(backend, inputs, attributes);
@@ -164,7 +175,7 @@ export async function recordKernelChoices(step: () => unknown | Promise<unknown>
     const recorded = ops.has(kernel.name) ? queues.get(kernel.name)?.shift() : undefined;
     if (recorded !== undefined) return recorded;
     const inputs = kernel.inputShapes.map((shape: number[] | undefined) => `[${(shape ?? []).join(",")}]`).join(", ");
-    return { op: kernel.name, inputs, implementation: "stock (not in the table)", name: "tfjs-backend-wasm", skipped: [] };
+    return { op: kernel.name, inputs, shapes: {}, attributes: {}, implementation: "stock (not in the table)", name: "tfjs-backend-wasm", skipped: [] };
   });
 }
 
