@@ -5,6 +5,7 @@
  * the fly. Where that cannot run (no wasm+onednn path, a CPU without AVX512-BF16/AMX, a oneDNN without bf16 kernels)
  * the policy falls back to float32 and one line says why.
  */
+import * as tf from "@tensorflow/tfjs";
 import { courseSettings, parsePrecision, type PrecisionPolicy } from "../env/settings";
 import { loadNativeAccelerator } from "./onednn/addon";
 
@@ -36,7 +37,7 @@ function applyPrecision(): void {
 }
 
 function bf16Unavailable(): string | null {
-  if (!onednnActive) return "mixed_bfloat16 needs the wasm+onednn path";
+  if (!onednnActive || tf.getBackend() !== "wasm") return "mixed_bfloat16 needs the wasm+onednn path";
   const native = loadNativeAccelerator();
   if (native.accelerator === null) return `mixed_bfloat16 needs the oneDNN addon (${native.note})`;
   if (typeof native.accelerator.bf16Support !== "function") return "the oneDNN addon was built without bf16 support (npm run build)";

@@ -18,6 +18,8 @@ export interface CourseSettings {
   backend: BackendName | null;
   /** CNN_WASM_ACCELERATOR=on|off: whether the oneDNN addon may be used under wasm (default on). */
   nativeAccelerator: boolean;
+  /** CNN_ONEDNN_BLOCKED_BACKWARD=on|off: wide layers' backward passes on oneDNN's blocked layouts (default on). */
+  onednnBlockedBackward: boolean;
   /** CNN_WASM_SIMD_KERNELS=on|off: whether the course's SIMD wasm kernels may be used (default on). */
   simdKernels: boolean;
   /** CNN_WASM_KERNEL_THREADS=N (1–8): threads of the SIMD kernels; null = every core, at most 8. */
@@ -84,6 +86,7 @@ export function readSettings(variables: NodeJS.ProcessEnv = process.env): Course
   return {
     backend: parseBackendSetting(variables.CNN_BACKEND),
     nativeAccelerator: onOff("CNN_WASM_ACCELERATOR", variables.CNN_WASM_ACCELERATOR, true),
+    onednnBlockedBackward: onOff("CNN_ONEDNN_BLOCKED_BACKWARD", variables.CNN_ONEDNN_BLOCKED_BACKWARD, true),
     simdKernels: onOff("CNN_WASM_SIMD_KERNELS", variables.CNN_WASM_SIMD_KERNELS, true),
     kernelThreads: parseKernelThreads(variables.CNN_WASM_KERNEL_THREADS),
     xnnpackThreads: parseXnnpackThreads(variables.CNN_WASM_THREADS),
@@ -94,7 +97,7 @@ export function readSettings(variables: NodeJS.ProcessEnv = process.env): Course
 }
 
 const SETTING_NAMES = [
-  "CNN_BACKEND", "CNN_WASM_ACCELERATOR", "CNN_WASM_SIMD_KERNELS", "CNN_WASM_KERNEL_THREADS", "CNN_WASM_THREADS",
+  "CNN_BACKEND", "CNN_WASM_ACCELERATOR", "CNN_ONEDNN_BLOCKED_BACKWARD", "CNN_WASM_SIMD_KERNELS", "CNN_WASM_KERNEL_THREADS", "CNN_WASM_THREADS",
   "CNN_KERNEL_TRACE", "CNN_PRECISION", "CNN_PNG",
 ] as const;
 

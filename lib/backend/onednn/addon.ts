@@ -41,6 +41,8 @@ export interface NativeAccelerator {
   bf16Support?(): string | null;
   /** From now on, compute convolutions and matmuls in bfloat16 (float32 in and out, float32 accumulation) or not. */
   setBf16?(on: boolean): void;
+  /** Whether wide layers' backward passes may use oneDNN's blocked layouts (CNN_ONEDNN_BLOCKED_BACKWARD). */
+  setBlockedBackward?(on: boolean): void;
 }
 
 export type NativeLoadResult = { accelerator: NativeAccelerator; note: null } | { accelerator: null; note: string };
@@ -76,7 +78,9 @@ export function loadNativeAccelerator(): NativeLoadResult {
   // the addon loads it.
   process.env.OMP_WAIT_POLICY ??= "passive";
   try {
-    cached = { accelerator: require(file) as NativeAccelerator, note: null };
+    const accelerator = require(file) as NativeAccelerator;
+    accelerator.setBlockedBackward?.(courseSettings().onednnBlockedBackward);
+    cached = { accelerator, note: null };
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
     cached = { accelerator: null, note: `native accelerator failed to load: ${reason}` };
