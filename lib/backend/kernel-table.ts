@@ -5,7 +5,8 @@
  * says so, and the next candidate that applies answers instead: a faster kernel may be slower to fail, never wrong.
  *
  * `recordKernelChoices(step, table)` (explainKernels in ./wasm-training.ts) runs a step and says, for every op it ran, which implementation ran and why the ones before
- * it were skipped; CNN_KERNEL_TRACE=1 prints the same as it happens (once per op, shapes and choice).
+ * it were skipped; CNN_KERNEL_TRACE=1 (read when the path is selected) prints the same as it happens, once per op,
+ * shapes and choice.
  */
 import * as tf from "@tensorflow/tfjs";
 import { courseSettings } from "../env/settings";
@@ -53,10 +54,13 @@ export interface KernelChoice {
 
 /** Implementations switched off on the active path, with the reason (set by wasm-training.ts). */
 const disabled = new Map<Implementation, string>();
+/** CNN_KERNEL_TRACE, as read when the path was selected (not per call: reading the environment is not free). */
+let traceKernels = false;
 
 export function setDisabledImplementations(reasons: ReadonlyMap<Implementation, string>): void {
   disabled.clear();
   for (const [implementation, reason] of reasons) disabled.set(implementation, reason);
+  traceKernels = courseSettings().kernelTrace;
 }
 
 let recorder: KernelChoice[] | null = null;
@@ -70,14 +74,26 @@ function describeInputs(inputs: KernelInputs): string {
     .join(", ");
 }
 
-function note(choice: KernelChoice): void {
+/** Records (explainKernels) and prints (CNN_KERNEL_TRACE) a choice; builds nothing when neither is asked for. */
+function note(op: string, inputs: KernelInputs, attributes: tf.NamedAttrMap, candidate: KernelCandidate, skipped: string[]): void {
+  const trace = traceKernels;
+  if (recorder === null && !trace) return;
+  const choice: KernelChoice = {
+    op,
+    inputs: describeInputs(inputs),
+    shapes: Object.fromEntries(Object.entries(inputs).filter(([, info]) => info != null).map(([name, info]) => [name, info.shape])),
+    attributes,
+    implementation: candidate.implementation,
+    name: candidate.name,
+    skipped,
+  };
   recorder?.push(choice);
-  if (!courseSettings().kernelTrace) return;
+  if (!trace) return;
   const key = `${choice.op}|${choice.inputs}|${choice.name}`;
   if (traced.has(key)) return;
   traced.add(key);
-  const skipped = choice.skipped.length > 0 ? ` (skipped: ${choice.skipped.join("; ")})` : "";
-  console.error(`[kernel] ${choice.op} ${choice.inputs} → ${choice.name}${skipped}`);
+  const reasons = choice.skipped.length > 0 ? ` (skipped: ${choice.skipped.join("; ")})` : "";
+  console.error(`[kernel] ${choice.op} ${choice.inputs} → ${choice.name}${reasons}`);
 }
 
 /** A backend whose makeOutput remembers what it allocated, so a candidate that throws leaves nothing behind. */
@@ -114,23 +130,14 @@ export function dispatcher(row: KernelTableRow): WasmKernelFunc {
     for (let index = 0; index < eligible.length; index++) {
       const candidate = eligible[index];
       const last = index === eligible.length - 1;
-      const choice: KernelChoice = {
-        op: row.op,
-        inputs: describeInputs(inputs),
-        shapes: Object.fromEntries(Object.entries(inputs).filter(([, info]) => info != null).map(([name, info]) => [name, info.shape])),
-        attributes,
-        implementation: candidate.implementation,
-        name: candidate.name,
-        skipped,
-      };
       if (last) {
-        note(choice);
+        note(row.op, inputs, attributes, candidate, skipped);
         return candidate.run(backend, inputs, attributes);
       }
       const tracked = trackingBackend(backend);
       try {
         const out = candidate.run(tracked.backend, inputs, attributes);
-        note(choice);
+        note(row.op, inputs, attributes, candidate, skipped);
         return out;
       } catch (error) {
         for (const info of tracked.allocated) if (backend.dataIdMap.has(info.dataId)) backend.disposeData(info.dataId);

@@ -166,14 +166,15 @@ describe("kernel table: CNN_KERNEL_TRACE=1 and the fall-back on throw", function
 
   it("prints each op, shapes and choice once, with why faster candidates were skipped", async () => {
     await tf.setBackend("wasm");
-    selectWasmTrainingPath("wasm");
     const lines: string[] = [];
     console.error = (line: string) => lines.push(line);
     process.env.CNN_KERNEL_TRACE = "1";
+    selectWasmTrainingPath("wasm");
     for (let repeat = 0; repeat < 3; repeat++) {
       tf.tidy(() => tf.conv2d(tf.ones([1, 5, 5, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 3]) as tf.Tensor4D, 1, "valid").dataSync());
     }
     process.env.CNN_KERNEL_TRACE = "0";
+    selectWasmTrainingPath("wasm");
     tf.tidy(() => tf.conv2d(tf.ones([1, 6, 6, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 3]) as tf.Tensor4D, 1, "valid").dataSync());
     console.error = originalError;
     const conv = lines.filter((line) => line.startsWith("[kernel] Conv2D"));

@@ -74,10 +74,10 @@ const inMemory = new WeakMap<WebAssembly.Memory, TrainingKernelExports>();
 /**
  * An instance of the kernels running directly in another module's memory (the wasm backend's heap, shared or not),
  * for the kernels that touch each element a few times only and would spend longer copying than computing. Null when
- * the SIMD kernels are off or there is no memory to run in.
+ * there is no memory to run in. (Whether the SIMD kernels are used at all is the kernel table's choice.)
  */
 export function kernelsInMemory(memory: WebAssembly.Memory | null): TrainingKernelExports | null {
-  if (memory === null || !simdKernelsEnabled()) return null;
+  if (memory === null) return null;
   let kernels = inMemory.get(memory);
   if (kernels === undefined) {
     const file = memory.buffer instanceof SharedArrayBuffer ? SHARED_KERNEL_WASM_FILE : KERNEL_WASM_FILE;
