@@ -18,7 +18,7 @@ export interface BackendReport {
   backend: BackendName;
   path: BackendPath;
   threads: number;
-  /** The precision policy in effect when the backend was set up (currentPrecision() says what is in effect now). */
+  /** The precision policy in effect: "float32", or "mixed_bfloat16" where oneDNN runs bf16 (see currentPrecision()). */
   precision: PrecisionPolicy;
   versions: { tfjs: string; node: string; backend: string };
   /** One line per backend tried before the chosen one, saying why it was passed over. */
@@ -134,5 +134,6 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
 
 /** The report of the backend set up in this process, or null before `setupBackend`. */
 export function currentBackend(): BackendReport | null {
-  return chosen;
+  // The precision follows setPrecisionPolicy calls made after the setup.
+  return chosen === null ? null : { ...chosen, precision: currentPrecision().active };
 }
