@@ -32,6 +32,8 @@ export interface CourseSettings {
   precision: PrecisionPolicy;
   /** CNN_PNG=on|off: whether figures also get a PNG (headless chromium). */
   png: boolean;
+  /** CNN_NOTEBOOK=<name>: the ledger folder of runs started outside a notebook's own name (lib/train), or null. */
+  notebook: string | null;
 }
 
 function clean(value: string | undefined): string | undefined {
@@ -81,6 +83,13 @@ export function parsePrecision(value: string | undefined, name = "CNN_PRECISION"
   throw new Error(`${name} must be one of ${PRECISION_POLICIES.join(", ")}, not "${value}"`);
 }
 
+function parseNotebook(value: string | undefined): string | null {
+  const text = clean(value);
+  if (text === undefined) return null;
+  if (/[\\/]/.test(text) || text === "." || text === "..") throw new Error(`CNN_NOTEBOOK must be a folder name (no path), not "${value}"`);
+  return text;
+}
+
 /** Parse the settings from a set of variables (pure; tests pass their own). */
 export function readSettings(variables: NodeJS.ProcessEnv = process.env): CourseSettings {
   return {
@@ -93,12 +102,13 @@ export function readSettings(variables: NodeJS.ProcessEnv = process.env): Course
     kernelTrace: onOff("CNN_KERNEL_TRACE", variables.CNN_KERNEL_TRACE, false),
     precision: parsePrecision(variables.CNN_PRECISION),
     png: onOff("CNN_PNG", variables.CNN_PNG, true),
+    notebook: parseNotebook(variables.CNN_NOTEBOOK),
   };
 }
 
 const SETTING_NAMES = [
   "CNN_BACKEND", "CNN_WASM_ACCELERATOR", "CNN_ONEDNN_BLOCKED_BACKWARD", "CNN_WASM_SIMD_KERNELS", "CNN_WASM_KERNEL_THREADS", "CNN_WASM_THREADS",
-  "CNN_KERNEL_TRACE", "CNN_PRECISION", "CNN_PNG",
+  "CNN_KERNEL_TRACE", "CNN_PRECISION", "CNN_PNG", "CNN_NOTEBOOK",
 ] as const;
 
 let cached: { key: string; settings: CourseSettings } | null = null;

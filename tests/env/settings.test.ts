@@ -13,6 +13,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
       kernelTrace: false,
       precision: "float32",
       png: true,
+      notebook: null,
     });
   });
 
@@ -27,6 +28,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
       CNN_KERNEL_TRACE: "1",
       CNN_PRECISION: "Mixed_BFloat16",
       CNN_PNG: "off",
+      CNN_NOTEBOOK: " 05-mnist-convnet ",
     });
     expect(settings).to.deep.equal({
       backend: "tensorflow",
@@ -38,6 +40,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
       kernelTrace: true,
       precision: "mixed_bfloat16",
       png: false,
+      notebook: "05-mnist-convnet",
     });
   });
 
@@ -52,6 +55,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
     ["CNN_KERNEL_TRACE", "verbose"],
     ["CNN_PRECISION", "bfloat16"],
     ["CNN_PNG", "maybe"],
+    ["CNN_NOTEBOOK", "../runs"],
   ];
   for (const [name, value] of bad) {
     it(`${name}=${value} is an error naming the variable and the value`, () => {
