@@ -1,7 +1,10 @@
 /** What the bench trains, shared by the orchestrator (scripts/bench.ts) and its worker (bench/train-worker.ts). */
 
 export type BenchModel = "mnist" | "catsdogs";
-export type BenchPath = "wasm+onednn" | "wasm" | "pytorch";
+/** A compute path and its precision: the course's (float32 unless "bf16") and PyTorch's (autocast for "bf16"). */
+export type BenchPath = "wasm+onednn" | "wasm+onednn bf16" | "wasm" | "pytorch" | "pytorch bf16";
+
+export const BENCH_PATHS: readonly BenchPath[] = ["wasm+onednn", "wasm+onednn bf16", "wasm", "pytorch", "pytorch bf16"];
 
 export interface ModelBench {
   /** Images per training step (the course's batch size for this model). */
@@ -22,10 +25,17 @@ export const WARMUP_STEPS = 2;
 
 /** FP32 peak of this machine (2 Zen 4 cores, AVX-512): the denominator of "share of peak". */
 export const PEAK_FLOPS = 220e9;
+/**
+ * bf16 peak (AVX512-BF16: VDPBF16PS does 2 bf16 products per fp32 lane, twice the FP32 FMA rate on Zen 4): the
+ * denominator for the bf16 rows.
+ */
+export const PEAK_BF16_FLOPS = 2 * PEAK_FLOPS;
 
 /** One worker's measurement, printed as a JSON line. */
 export interface RunResult {
   path: BenchPath;
+  /** The precision policy the run computed in (float32 or mixed_bfloat16). */
+  precision?: string;
   model: BenchModel;
   steps: number;
   batch: number;

@@ -1,8 +1,12 @@
 """PyTorch reference for `npm run bench`: trains the course's two convnets (same layers, optimizer, loss and batch
 size as the TensorFlow.js bench) on random data for a fixed number of steps and prints one JSON line.
 
-    /usr/bin/python3 bench/pytorch_reference.py --model mnist --steps 30 --batch 64 --threads 2
+    /usr/bin/python3 bench/pytorch_reference.py --model mnist --steps 30 --batch 64 --threads 2 [--precision bf16]
+
+--precision bf16 runs forward and loss under torch.autocast("cpu", dtype=torch.bfloat16) — PyTorch's mixed
+precision: float32 parameters and optimizer, bfloat16 convolutions and linear layers (and their gradients).
 """
+import contextlib
 import argparse
 import json
 import resource
@@ -46,6 +50,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, required=True)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -62,9 +67,15 @@ def main() -> None:
         y = torch.randint(0, 2, (args.batch, 1)).float()
         loss_fn = nn.BCEWithLogitsLoss()
 
+    def compute_precision():
+        if args.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def step() -> None:
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with compute_precision():
+            loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
 
@@ -75,7 +86,7 @@ def main() -> None:
         step()
     seconds = time.perf_counter() - start
 
-    with torch.no_grad():
+    with torch.no_grad(), compute_precision():
         model.eval()
         model(x)
         inference_start = time.perf_counter()
@@ -84,7 +95,8 @@ def main() -> None:
         inference_seconds = time.perf_counter() - inference_start
 
     json.dump({
-        "path": "pytorch",
+        "path": "pytorch" if args.precision == "fp32" else "pytorch bf16",
+        "precision": "float32" if args.precision == "fp32" else "mixed_bfloat16",
         "model": args.model,
         "steps": args.steps,
         "batch": args.batch,

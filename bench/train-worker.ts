@@ -3,15 +3,16 @@
  * on random data for a fixed number of steps on one wasm path, times inference, profiles one step per kernel, and
  * prints a RunResult as one JSON line. Started by scripts/bench.ts.
  *
- *   tsx bench/train-worker.ts --model mnist --path wasm+onednn [--steps 30]
+ *   tsx bench/train-worker.ts --model mnist --path "wasm+onednn bf16" [--steps 30]
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { selectWasmTrainingPath, type WasmTrainingPath } from "../lib/backend/wasm-training";
+import { selectWasmTrainingPath } from "../lib/backend/wasm-training";
+import { currentPrecision, setPrecisionPolicy } from "../lib/backend/precision";
 import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
-import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type RunResult } from "./config";
-import { enableWasmThreads } from "../lib/backend/wasm-threads";
+import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type BenchPath, type RunResult } from "./config";
+import { enableWasmThreads } from "./xnnpack-threads";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -36,14 +37,18 @@ function buildCompiled(model: BenchModel, learningRate: number): { model: tf.Lay
 
 async function main(): Promise<void> {
   const modelName = argument("model") as BenchModel;
-  const path = argument("path") as WasmTrainingPath;
+  const path = argument("path") as BenchPath;
   const config = MODEL_BENCH[modelName];
-  if (config === undefined || (path !== "wasm" && path !== "wasm+onednn")) throw new Error("usage: --model mnist|catsdogs --path wasm|wasm+onednn");
+  if (config === undefined || (path !== "wasm" && path !== "wasm+onednn" && path !== "wasm+onednn bf16")) {
+    throw new Error('usage: --model mnist|catsdogs --path wasm|wasm+onednn|"wasm+onednn bf16"');
+  }
   const steps = Number(argument("steps") ?? config.steps);
 
   enableWasmThreads(); // CNN_WASM_THREADS=N benchmarks the multi-threaded pure wasm path
   await tf.setBackend("wasm");
-  const setup = selectWasmTrainingPath(path);
+  const setup = selectWasmTrainingPath(path === "wasm" ? "wasm" : "wasm+onednn");
+  const precision = setPrecisionPolicy(path.endsWith(" bf16") ? "mixed_bfloat16" : "float32");
+  if (precision.active !== precision.requested) throw new Error(`${path}: ${precision.note}`);
   const { model, x, y } = buildCompiled(modelName, config.learningRate);
 
   for (let step = 0; step < WARMUP_STEPS; step++) await model.trainOnBatch(x, y);
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
 
   const result: RunResult = {
     path,
+    precision: currentPrecision().active,
     model: modelName,
     steps,
     batch: config.batch,

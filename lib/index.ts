@@ -16,8 +16,8 @@ export { seededRandom } from "./env/random";
 export type { RandomSource } from "./env/random";
 
 // backend: the fastest TensorFlow.js backend that loads, and its one-line report
-export { setupBackend, currentBackend, parseBackendName } from "./backend";
-export type { BackendReport, BackendName, BackendPath } from "./backend";
+export { setupBackend, currentBackend, explainKernels, formatKernelChoices, setPrecisionPolicy, currentPrecision } from "./backend";
+export type { BackendReport, BackendName, BackendPath, KernelChoice, PrecisionPolicy, PrecisionReport } from "./backend";
 
 // ops: reference operations on plain arrays, written to be read (chapters 1–4)
 export * as ops from "./ops";

@@ -1,18 +1,21 @@
 /**
- * `npm run bench`: training speed of the course's two convnets on every available path — wasm+oneDNN, pure wasm,
- * and PyTorch (bench/pytorch_reference.py) where `import torch` works — on random data for a fixed number of steps.
+ * `npm run bench`: training speed of the course's two convnets on every available path — wasm+oneDNN in float32 and
+ * mixed_bfloat16, pure wasm, and PyTorch (bench/pytorch_reference.py) in float32 and bf16 autocast where `import
+ * torch` works — on random data for a fixed number of steps.
  * Each measurement runs in a fresh process; runs alternate between paths so a busy machine hurts them alike.
  * Prints a table (median img/s, ratio to PyTorch, peak RSS, share of peak FLOP/s), where a training step's time
  * goes per kernel, and projected wall times for the course's training runs; writes JSON to bench/results/.
  *
- *   npm run bench [-- --runs 3] [--models mnist,catsdogs] [--paths wasm+onednn,wasm,pytorch] [--profile-kernels]
+ *   npm run bench [-- --runs 3] [--models mnist,catsdogs] [--paths "wasm+onednn,wasm+onednn bf16,wasm,pytorch,pytorch bf16"]
+ *                 [--profile-kernels]
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { availableWasmTrainingPaths } from "../lib/backend/wasm-training";
-import { MODEL_BENCH, PEAK_FLOPS, type BenchModel, type BenchPath, type RunResult } from "../bench/config";
+import { loadNativeAccelerator } from "../lib/backend/onednn/addon";
+import { BENCH_PATHS, MODEL_BENCH, PEAK_BF16_FLOPS, PEAK_FLOPS, type BenchModel, type BenchPath, type RunResult } from "../bench/config";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench", "results");
@@ -45,9 +48,10 @@ function torchAvailable(): boolean {
 
 function runOnce(model: BenchModel, benchPath: BenchPath): RunResult {
   const { batch, steps } = MODEL_BENCH[model];
+  const bf16 = benchPath.endsWith(" bf16");
   const [command, args] =
-    benchPath === "pytorch"
-      ? [PYTHON, [path.join(PROJECT_ROOT, "bench", "pytorch_reference.py"), "--model", model, "--steps", String(steps), "--batch", String(batch)]]
+    benchPath.startsWith("pytorch")
+      ? [PYTHON, [path.join(PROJECT_ROOT, "bench", "pytorch_reference.py"), "--model", model, "--steps", String(steps), "--batch", String(batch), "--precision", bf16 ? "bf16" : "fp32"]]
       : [process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "bench", "train-worker.ts"), "--model", model, "--path", benchPath]];
   const child = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", timeout: WORKER_TIMEOUT_MS });
   const line = child.stdout.split("\n").filter((text) => text.startsWith("{")).pop();
@@ -63,7 +67,9 @@ interface Summary {
   runs: number;
   trainImagesPerSecond: number;
   inferenceImagesPerSecond: number;
+  /** Speed over PyTorch's float32 and over its bf16 autocast. */
   ratioToPytorch: number | null;
+  ratioToPytorchBf16: number | null;
   peakRssMb: number;
   shareOfPeakFlops: number;
   threads: number;
@@ -74,8 +80,12 @@ interface Summary {
 function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[]): Summary[] {
   const summaries: Summary[] = [];
   for (const model of models) {
-    const torchRuns = results.filter((r) => r.model === model && r.path === "pytorch");
-    const torchSpeed = torchRuns.length > 0 ? median(torchRuns.map((r) => r.trainImagesPerSecond)) : null;
+    const speedOf = (reference: BenchPath) => {
+      const runs = results.filter((r) => r.model === model && r.path === reference);
+      return runs.length > 0 ? median(runs.map((r) => r.trainImagesPerSecond)) : null;
+    };
+    const torchSpeed = speedOf("pytorch");
+    const torchBf16Speed = speedOf("pytorch bf16");
     for (const benchPath of paths) {
       const runs = results.filter((r) => r.model === model && r.path === benchPath);
       if (runs.length === 0) continue;
@@ -90,8 +100,9 @@ function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[
         trainImagesPerSecond: speed,
         inferenceImagesPerSecond: median(runs.map((r) => r.inferenceImagesPerSecond)),
         ratioToPytorch: torchSpeed === null ? null : speed / torchSpeed,
+        ratioToPytorchBf16: torchBf16Speed === null ? null : speed / torchBf16Speed,
         peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-        shareOfPeakFlops: (speed * MODEL_BENCH[model].trainFlopsPerImage) / PEAK_FLOPS,
+        shareOfPeakFlops: (speed * MODEL_BENCH[model].trainFlopsPerImage) / (benchPath.endsWith(" bf16") ? PEAK_BF16_FLOPS : PEAK_FLOPS),
         threads: runs[0].threads,
         kernelMsPerStep,
         tensorLeak: Math.max(...runs.map((r) => r.tensorLeak ?? 0)),
@@ -109,11 +120,12 @@ function formatSeconds(seconds: number): string {
 
 function printReport(summaries: Summary[], fullProfile: boolean): string[] {
   const lines: string[] = [];
-  lines.push("| model | path | train img/s | × PyTorch | infer img/s | peak RSS | % of peak FLOP/s | threads | runs |");
-  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  const ratio = (value: number | null) => (value === null ? "–" : value.toFixed(2));
+  lines.push("| model | path | train img/s | × PyTorch FP32 | × PyTorch bf16 | infer img/s | peak RSS | % of peak FLOP/s (bf16 rows: of bf16 peak) | threads | runs |");
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of summaries) {
     lines.push(
-      `| ${s.model} | ${s.path} | ${s.trainImagesPerSecond.toFixed(1)} | ${s.ratioToPytorch === null ? "–" : s.ratioToPytorch.toFixed(2)} | ` +
+      `| ${s.model} | ${s.path} | ${s.trainImagesPerSecond.toFixed(1)} | ${ratio(s.ratioToPytorch)} | ${ratio(s.ratioToPytorchBf16)} | ` +
         `${s.inferenceImagesPerSecond.toFixed(0)} | ${s.peakRssMb.toFixed(0)} MB | ${(100 * s.shareOfPeakFlops).toFixed(1)}% | ${s.threads} | ${s.runs} |`,
     );
   }
@@ -128,7 +140,7 @@ function printReport(summaries: Summary[], fullProfile: boolean): string[] {
   }
   const bestByModel = new Map<BenchModel, Summary>();
   for (const s of summaries) {
-    if (s.path === "pytorch") continue;
+    if (s.path.startsWith("pytorch")) continue;
     const best = bestByModel.get(s.model);
     if (best === undefined || s.trainImagesPerSecond > best.trainImagesPerSecond) bestByModel.set(s.model, s);
   }
@@ -146,7 +158,11 @@ function printReport(summaries: Summary[], fullProfile: boolean): string[] {
 function main(): void {
   const runs = Number(option("runs") ?? DEFAULT_RUNS);
   const models = (option("models")?.split(",") ?? ["mnist", "catsdogs"]) as BenchModel[];
-  const available: BenchPath[] = [...availableWasmTrainingPaths(), ...(torchAvailable() ? ["pytorch" as const] : [])];
+  const wasmPaths = availableWasmTrainingPaths();
+  const bf16 = wasmPaths.includes("wasm+onednn") && loadNativeAccelerator().accelerator?.bf16Support?.() === null;
+  const torch = torchAvailable();
+  const available = BENCH_PATHS.filter((p) =>
+    p === "wasm+onednn bf16" ? bf16 : p.startsWith("pytorch") ? torch : (wasmPaths as string[]).includes(p));
   const requested = option("paths")?.split(",") as BenchPath[] | undefined;
   const paths = requested === undefined ? available : available.filter((p) => requested.includes(p));
   console.log(`Bench: ${models.join(", ")} on ${paths.join(", ")}; ${runs} alternating runs each (load average ${os.loadavg()[0].toFixed(1)})`);

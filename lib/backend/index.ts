@@ -3,10 +3,14 @@
  * report the choice in one line. `CNN_BACKEND=tensorflow|wasm|cpu` overrides the order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmTrainingKernels } from "./wasm-training";
-import { enableWasmThreads, wasmThreadsReport } from "./wasm-threads";
+import { selectWasmTrainingPath } from "./wasm-training";
+import { currentPrecision, type PrecisionPolicy } from "./precision";
+import { BACKEND_NAMES, courseSettings, type BackendName } from "../env/settings";
 
-export type BackendName = "tensorflow" | "wasm" | "cpu";
+export type { BackendName } from "../env/settings";
+export { explainKernels } from "./wasm-training";
+export { formatKernelChoices, type KernelChoice, type Implementation } from "./kernel-table";
+export { setPrecisionPolicy, currentPrecision, type PrecisionPolicy, type PrecisionReport } from "./precision";
 /** The compute path actually used: the backend, plus the native accelerator under wasm when it is active. */
 export type BackendPath = "tensorflow" | "wasm+onednn" | "wasm" | "cpu";
 
@@ -14,6 +18,8 @@ export interface BackendReport {
   backend: BackendName;
   path: BackendPath;
   threads: number;
+  /** The precision policy in effect: "float32", or "mixed_bfloat16" where oneDNN runs bf16 (see currentPrecision()). */
+  precision: PrecisionPolicy;
   versions: { tfjs: string; node: string; backend: string };
   /** One line per backend tried before the chosen one, saying why it was passed over. */
   fallbacks: string[];
@@ -23,17 +29,9 @@ export interface BackendReport {
   summary: string;
 }
 
-const ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+const ORDER: readonly BackendName[] = BACKEND_NAMES;
 const NODE_BACKEND_PACKAGE = "@tensorflow/tfjs-node";
 const WASM_BACKEND_PACKAGE = "@tensorflow/tfjs-backend-wasm";
-
-export function parseBackendName(value: string | undefined): BackendName | null {
-  if (value === undefined || value.trim() === "") return null;
-  const lowered = value.trim().toLowerCase();
-  const alias = lowered === "node" || lowered === "tfjs-node" ? "tensorflow" : lowered;
-  if ((ORDER as readonly string[]).includes(alias)) return alias as BackendName;
-  throw new Error(`CNN_BACKEND must be one of ${ORDER.join(", ")}, not "${value}"`);
-}
 
 function firstLine(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;
@@ -68,19 +66,14 @@ async function tryBackend(name: BackendName): Promise<{ threads: number; path: B
     }
     case "wasm": {
       require(WASM_BACKEND_PACKAGE);
-      enableWasmThreads(); // must precede the backend's start
       if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise");
-      const training = registerWasmTrainingKernels();
-      // On the pure wasm path the heavy kernels run on the SIMD kernels' threads (XNNPACK's, if more, for the rest);
-      // on wasm+onednn on oneDNN's threads.
-      const onednn = training.accelerator === "onednn";
-      const wasmThreads = wasmThreadsReport();
-      const notes = [training.acceleratorNote, onednn ? null : wasmThreads.note].filter((note): note is string => note !== null);
+      // The heavy kernels run on oneDNN's threads (wasm+onednn) or the SIMD kernels' (wasm).
+      const training = selectWasmTrainingPath();
       return {
-        threads: onednn ? training.threads : Math.max(training.threads, wasmThreads.threads),
-        path: onednn ? "wasm+onednn" : "wasm",
+        threads: training.threads,
+        path: training.accelerator === "onednn" ? "wasm+onednn" : "wasm",
         version: packageVersion(WASM_BACKEND_PACKAGE),
-        note: notes.length > 0 ? notes.join("; ") : null,
+        note: training.acceleratorNote,
       };
     }
     case "cpu": {
@@ -117,7 +110,10 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   if (chosen !== null && !options.force && (options.prefer === undefined || options.prefer === chosen.backend)) {
     return chosen;
   }
-  const preferred = options.prefer ?? parseBackendName(process.env.CNN_BACKEND);
+  // Every setting is validated before any backend is tried: a bad value is an error naming the variable, never a
+  // silent fall-back to a slower backend.
+  const settings = courseSettings();
+  const preferred = options.prefer ?? settings.backend;
   const candidates = preferred === null ? ORDER : [preferred, ...ORDER.filter((name) => name !== preferred)];
   const fallbacks: string[] = [];
   for (const name of candidates) {
@@ -125,14 +121,16 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
       const result = await tryBackend(name);
       await tf.ready();
       const threads = result.threads > 0 ? `${result.threads} thread${result.threads === 1 ? "" : "s"}` : "native threads";
-      const notes = [...fallbacks, ...(result.note ? [result.note] : [])];
+      const precision = currentPrecision();
+      const notes = [...fallbacks, ...(result.note ? [result.note] : []), ...(precision.note ? [precision.note] : [])];
       const line =
-        `Backend: ${result.path} (${threads}; tfjs ${tf.version_core}, ${name} ${result.version}, Node ${process.versions.node})` +
+        `Backend: ${result.path} (${threads}; tfjs ${tf.version_core}, ${name} ${result.version}, Node ${process.versions.node}; ${precision.active})` +
         (notes.length > 0 ? ` — ${notes.join("; ")}` : "");
       chosen = {
         backend: name,
         path: result.path,
         threads: result.threads,
+        precision: precision.active,
         versions: { tfjs: tf.version_core, node: process.versions.node, backend: result.version },
         fallbacks,
         line,
@@ -149,5 +147,6 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
 
 /** The report of the backend set up in this process, or null before `setupBackend`. */
 export function currentBackend(): BackendReport | null {
-  return chosen;
+  // The precision follows setPrecisionPolicy calls made after the setup.
+  return chosen === null ? null : { ...chosen, precision: currentPrecision().active };
 }

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { currentBackend } from "../backend";
 import { courseEnv } from "../env";
+import { courseSettings } from "../env/settings";
 import { mixSeeds, seededRandom } from "../env/random";
 import { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from "./checkpoint";
 import { describeData, runIdentity, type RunIdentity } from "./run-identity";
@@ -41,7 +42,7 @@ export interface FitWithLedgerOptions {
   /** Validation steps for a validation dataset or generator (Keras' `validation_steps`). */
   validationBatches?: number;
   shuffle?: boolean;
-  /** The ledger folder (`runs/<notebook>/`); by default CNN_NOTEBOOK, else "scratch". */
+  /** The ledger folder (`runs/<profile>/<notebook>/`); by default CNN_NOTEBOOK, else "scratch". */
   notebook?: string;
   /** The model's name in the ledger; by default `model.name`. */
   modelName?: string;
@@ -142,7 +143,7 @@ function displayPath(file: string, projectRoot: string): string {
 }
 
 function defaultNotebook(): string {
-  return process.env.CNN_NOTEBOOK || "scratch";
+  return courseSettings().notebook ?? "scratch";
 }
 
 function parameterCount(model: tf.LayersModel): number {

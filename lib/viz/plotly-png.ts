@@ -9,6 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { CHROMIUM_ARGS, findChromium } from "../env/chromium";
 import type { FigureSize, PlotlyFigure } from "./figure";
 import { scriptSafeJson } from "./plotly-html";
+import { courseSettings, readSettings } from "../env/settings";
 
 /** Figures in one notebook come seconds apart; after this long without one the browser is closed. */
 const IDLE_CLOSE_MS = 10_000;
@@ -20,7 +21,7 @@ export { findChromium };
 
 /** Why PNGs are off here, or null when they can be rendered. */
 export function pngUnavailableReason(env: NodeJS.ProcessEnv = process.env): string | null {
-  if ((env.CNN_PNG ?? "").trim().toLowerCase() === "off") return "PNG rendering is off (CNN_PNG=off)";
+  if (!(env === process.env ? courseSettings() : readSettings(env)).png) return "PNG rendering is off (CNN_PNG=off)";
   if (findChromium(env) === null) return "no Chromium found for the static PNG (set CHROMIUM_PATH to its path)";
   return null;
 }

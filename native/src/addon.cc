@@ -15,6 +15,26 @@ dnnl::stream& cpuStream() {
   return stream;
 }
 
+bool& bf16Mode() {
+  static bool on = false;
+  return on;
+}
+
+bool& blockedBackwardMode() {
+  static bool on = true;
+  return on;
+}
+
+static Napi::Value SetBf16(const Napi::CallbackInfo& info) {
+  bf16Mode() = info[0].As<Napi::Boolean>().Value();
+  return info.Env().Undefined();
+}
+
+static Napi::Value SetBlockedBackward(const Napi::CallbackInfo& info) {
+  blockedBackwardMode() = info[0].As<Napi::Boolean>().Value();
+  return info.Env().Undefined();
+}
+
 static Napi::Value Version(const Napi::CallbackInfo& info) {
   const dnnl_version_t* version = dnnl_version();
   return Napi::String::New(info.Env(), std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
@@ -36,6 +56,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("addBias", Napi::Function::New(env, AddBias));
+  exports.Set("setBf16", Napi::Function::New(env, SetBf16));
+  exports.Set("setBlockedBackward", Napi::Function::New(env, SetBlockedBackward));
+  exports.Set("bf16Support", Napi::Function::New(env, Bf16Support));
   return exports;
 }
 

@@ -10,6 +10,12 @@ namespace onednn_training {
 
 dnnl::engine& cpuEngine();
 
+// Compute convolutions and matmuls in bfloat16 (operands converted from float32 on the fly; float32 accumulation and
+// outputs). Set from JavaScript (setBf16) by the precision policy; part of every primitive's cache key.
+bool& bf16Mode();
+// Run wide layers' backward passes on oneDNN's blocked layouts (see conv.cc); set from CNN_ONEDNN_BLOCKED_BACKWARD.
+bool& blockedBackwardMode();
+
 // A relu fused after the primitive when asked (oneDNN 3.x dropped the scale argument of append_eltwise).
 inline dnnl::primitive_attr reluPostOpAttr(bool relu) {
   dnnl::primitive_attr attr;
@@ -59,5 +65,7 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddBias(const Napi::CallbackInfo& info);
 Napi::Value ConvImplementations(const Napi::CallbackInfo& info);
+// Null when bf16 convolutions (all three passes) and matmuls get optimised (non-reference) kernels here, else why not.
+Napi::Value Bf16Support(const Napi::CallbackInfo& info);
 
 }  // namespace onednn_training

@@ -1,7 +1,6 @@
 // Convolution forward (bias and relu fused), backward-data and backward-weights with oneDNN. Activations stay NHWC
 // and filters HWIO (tfjs' layouts); oneDNN picks its own weight layout ("any") and the filter is reordered per call,
 // which is cheap next to the convolution. oneDNN 3.x dropped the 2.x operation descriptors: both APIs are handled.
-#include <cstdlib>
 #include <memory>
 #include <unordered_map>
 
@@ -22,61 +21,70 @@ struct ConvShape {
   bool relu;
   // Let oneDNN choose the activations' layout too (blocked formats; the caller reorders from/to NHWC).
   bool anyActivations = false;
+  // Operands the convolution reads in bfloat16 (converted from the user's float32 by the operand's reorder);
+  // outputs, gradients of weights and biases stay float32.
+  bool bf16 = false;
   explicit ConvShape(const int32_t* d)
       : n(d[0]), h(d[1]), w(d[2]), c(d[3]), kh(d[4]), kw(d[5]), o(d[6]), oh(d[7]), ow(d[8]), sh(d[9]), sw(d[10]),
         pt(d[11]), pb(d[12]), pl(d[13]), pr(d[14]), relu(d[15] == 1) {}
-  memory::desc src() const { return memory::desc({n, c, h, w}, dt::f32, anyActivations ? tag::any : tag::nhwc); }
-  memory::desc dst() const { return memory::desc({n, o, oh, ow}, dt::f32, anyActivations ? tag::any : tag::nhwc); }
+  dt low() const { return bf16 ? dt::bf16 : dt::f32; }
+  memory::desc src(dt type = dt::f32) const { return memory::desc({n, c, h, w}, type, anyActivations ? tag::any : tag::nhwc); }
+  memory::desc dst(dt type = dt::f32) const { return memory::desc({n, o, oh, ow}, type, anyActivations ? tag::any : tag::nhwc); }
   memory::desc userSrc() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
   memory::desc userDst() const { return memory::desc({n, o, oh, ow}, dt::f32, tag::nhwc); }
   memory::desc userWeights() const { return memory::desc({o, c, kh, kw}, dt::f32, tag::hwio); }
-  memory::desc anyWeights() const { return memory::desc({o, c, kh, kw}, dt::f32, tag::any); }
+  memory::desc anyWeights(dt type = dt::f32) const { return memory::desc({o, c, kh, kw}, type, tag::any); }
   memory::desc bias() const { return memory::desc({o}, dt::f32, tag::x); }
   memory::dims strides() const { return {sh, sw}; }
   memory::dims padLeft() const { return {pt, pl}; }
   memory::dims padRight() const { return {pb, pr}; }
 };
 
-dnnl::convolution_forward::primitive_desc forwardPd(const ConvShape& s, bool withBias) {
+// dstType: float32 for the forward pass the course runs; the low type for the hint the backward passes take.
+dnnl::convolution_forward::primitive_desc forwardPd(const ConvShape& s, bool withBias, dt dstType = dt::f32) {
   dnnl::primitive_attr attr = reluPostOpAttr(s.relu);
 #if DNNL_VERSION_MAJOR >= 3
   return dnnl::convolution_forward::primitive_desc(cpuEngine(), dnnl::prop_kind::forward_training,
-                                                   dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),
-                                                   withBias ? s.bias() : memory::desc(), s.dst(), s.strides(),
-                                                   s.padLeft(), s.padRight(), attr);
+                                                   dnnl::algorithm::convolution_direct, s.src(s.low()),
+                                                   s.anyWeights(s.low()), withBias ? s.bias() : memory::desc(),
+                                                   s.dst(dstType), s.strides(), s.padLeft(), s.padRight(), attr);
 #else
   auto desc = withBias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                                         dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),
-                                                         s.bias(), s.dst(), s.strides(), s.padLeft(), s.padRight())
+                                                         dnnl::algorithm::convolution_direct, s.src(s.low()),
+                                                         s.anyWeights(s.low()), s.bias(), s.dst(dstType), s.strides(),
+                                                         s.padLeft(), s.padRight())
                        : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                                         dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(),
-                                                         s.dst(), s.strides(), s.padLeft(), s.padRight());
+                                                         dnnl::algorithm::convolution_direct, s.src(s.low()),
+                                                         s.anyWeights(s.low()), s.dst(dstType), s.strides(),
+                                                         s.padLeft(), s.padRight());
   return dnnl::convolution_forward::primitive_desc(desc, attr, cpuEngine());
 #endif
 }
 
+// In bf16: diff_dst and weights bf16, diff_src float32.
 dnnl::convolution_backward_data::primitive_desc backwardDataPd(const ConvShape& s) {
-  auto hint = forwardPd(ConvShape(s), false);
+  auto hint = forwardPd(ConvShape(s), false, s.low());
 #if DNNL_VERSION_MAJOR >= 3
   return dnnl::convolution_backward_data::primitive_desc(cpuEngine(), dnnl::algorithm::convolution_direct, s.src(),
-                                                         s.anyWeights(), s.dst(), s.strides(), s.padLeft(),
-                                                         s.padRight(), hint);
+                                                         s.anyWeights(s.low()), s.dst(s.low()), s.strides(),
+                                                         s.padLeft(), s.padRight(), hint);
 #else
-  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
-                                             s.strides(), s.padLeft(), s.padRight());
+  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(s.low()),
+                                             s.dst(s.low()), s.strides(), s.padLeft(), s.padRight());
   return dnnl::convolution_backward_data::primitive_desc(desc, cpuEngine(), hint);
 #endif
 }
 
+// In bf16: src and diff_dst bf16, diff_weights float32.
 dnnl::convolution_backward_weights::primitive_desc backwardWeightsPd(const ConvShape& s) {
-  auto hint = forwardPd(s, false);
+  auto hint = forwardPd(s, false, s.low());
 #if DNNL_VERSION_MAJOR >= 3
   return dnnl::convolution_backward_weights::primitive_desc(cpuEngine(), dnnl::algorithm::convolution_direct,
-                                                            s.src(), s.anyWeights(), s.dst(), s.strides(),
-                                                            s.padLeft(), s.padRight(), hint);
+                                                            s.src(s.low()), s.anyWeights(), s.dst(s.low()),
+                                                            s.strides(), s.padLeft(), s.padRight(), hint);
 #else
-  dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
-                                                s.strides(), s.padLeft(), s.padRight());
+  dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, s.src(s.low()), s.anyWeights(),
+                                                s.dst(s.low()), s.strides(), s.padLeft(), s.padRight());
   return dnnl::convolution_backward_weights::primitive_desc(desc, cpuEngine(), hint);
 #endif
 }
@@ -128,21 +136,20 @@ std::unordered_map<std::string, std::unique_ptr<ConvEntry>> cache;
 constexpr memory::dim BLOCKED_MIN_CHANNELS = 16;
 
 bool blockedBackward(const ConvShape& s) {
-  static const bool allowed = [] {
-    const char* value = std::getenv("CNN_ONEDNN_BLOCKED_BACKWARD");
-    return value == nullptr || std::string(value) != "0";
-  }();
-  return allowed && s.c >= BLOCKED_MIN_CHANNELS && s.o >= BLOCKED_MIN_CHANNELS;
+  return blockedBackwardMode() && s.c >= BLOCKED_MIN_CHANNELS && s.o >= BLOCKED_MIN_CHANNELS;
 }
 
 ConvEntry* entryFor(char kind, const int32_t* dims, bool withBias) {
-  int32_t keyDims[CONV_DIM_COUNT + 1];
+  int32_t keyDims[CONV_DIM_COUNT + 3];
   std::copy(dims, dims + CONV_DIM_COUNT, keyDims);
   keyDims[CONV_DIM_COUNT] = withBias ? 1 : 0;
-  std::string key = cacheKey(kind, keyDims, CONV_DIM_COUNT + 1);
+  keyDims[CONV_DIM_COUNT + 1] = bf16Mode() ? 1 : 0;
+  keyDims[CONV_DIM_COUNT + 2] = blockedBackwardMode() ? 1 : 0;
+  std::string key = cacheKey(kind, keyDims, CONV_DIM_COUNT + 3);
   auto found = cache.find(key);
   if (found != cache.end()) return found->second.get();
   ConvShape s(dims);
+  s.bf16 = bf16Mode();
   auto entry = std::make_unique<ConvEntry>();
   if (kind == 'f') {
     // Forward stays on NHWC: measured faster here than blocked layouts plus reorders (brgconv handles NHWC well).
@@ -230,6 +237,45 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
     entry->operands[1].finish(dw);
     cpuStream().wait();
   });
+}
+
+// bf16Support(): null when oneDNN has optimised bf16 kernels here for all three convolution passes and matmul (a
+// small probe shape), else the reason: the CPU lacks AVX512-BF16/AMX, or this oneDNN only has reference kernels.
+Napi::Value Bf16Support(const Napi::CallbackInfo& info) {
+  std::string problem;
+  try {
+    // 1 image 8×8×16 → 16 channels, 3×3, valid.
+    const int32_t probe[CONV_DIM_COUNT] = {1, 8, 8, 16, 3, 3, 16, 6, 6, 1, 1, 0, 0, 0, 0, 0};
+    ConvShape s(probe);
+    s.bf16 = true;
+    const std::string names[3] = {forwardPd(s, true).impl_info_str(), backwardDataPd(s).impl_info_str(),
+                                  backwardWeightsPd(s).impl_info_str()};
+    const char* passes[3] = {"forward", "backward-data", "backward-weights"};
+    for (int pass = 0; pass < 3 && problem.empty(); pass++) {
+      if (names[pass].find("ref") != std::string::npos) {
+        problem = std::string("oneDNN has only a reference bf16 convolution ") + passes[pass] + " kernel here (" +
+                  names[pass] + "; needs AVX512-BF16 or AMX)";
+      }
+    }
+    if (problem.empty()) {
+      memory::desc a({1, 8, 16}, dt::bf16, memory::dims{128, 16, 1});
+      memory::desc b({1, 16, 16}, dt::bf16, memory::dims{256, 16, 1});
+      memory::desc c({1, 8, 16}, dt::f32, memory::dims{128, 16, 1});
+#if DNNL_VERSION_MAJOR >= 3
+      dnnl::matmul::primitive_desc pd(cpuEngine(), a, b, c);
+#else
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), cpuEngine());
+#endif
+      const std::string name = pd.impl_info_str();
+      if (name.find("ref") != std::string::npos) {
+        problem = "oneDNN has only a reference bf16 matmul kernel here (" + name + ")";
+      }
+    }
+  } catch (const dnnl::error& error) {
+    problem = std::string("oneDNN cannot create bf16 primitives here: ") + error.what();
+  }
+  if (problem.empty()) return info.Env().Null();
+  return Napi::String::New(info.Env(), problem);
 }
 
 // convImplementations(): oneDNN's implementation name for every cached primitive (for the bench's profile).

@@ -14,16 +14,24 @@ namespace {
 
 constexpr size_t MATMUL_DIM_COUNT = 9;
 
+// In bf16 mode the primitive reads bfloat16 copies of a and b (same strides), converted per call by cached reorders;
+// c and the bias stay float32.
 struct MatMulEntry {
   dnnl::matmul primitive;
   memory::desc a, b, bias, c;
+  bool bf16 = false;
+  memory aLow, bLow;
+  dnnl::reorder toLowA, toLowB;
 };
 
 std::unordered_map<std::string, std::unique_ptr<MatMulEntry>> cache;
 
 // dims: [batchA, batchB, M, K, N, transposeA, transposeB, relu, hasBias]
 MatMulEntry* entryFor(const int32_t* d) {
-  std::string key = cacheKey('m', d, MATMUL_DIM_COUNT);
+  int32_t keyDims[MATMUL_DIM_COUNT + 1];
+  std::copy(d, d + MATMUL_DIM_COUNT, keyDims);
+  keyDims[MATMUL_DIM_COUNT] = bf16Mode() ? 1 : 0;
+  std::string key = cacheKey('m', keyDims, MATMUL_DIM_COUNT + 1);
   auto found = cache.find(key);
   if (found != cache.end()) return found->second.get();
   const memory::dim batchA = d[0], batchB = d[1], m = d[2], k = d[3], n = d[4];
@@ -35,11 +43,20 @@ MatMulEntry* entryFor(const int32_t* d) {
   entry->c = memory::desc({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
   entry->bias = hasBias ? memory::desc({1, 1, n}, dt::f32, memory::dims{n, n, 1}) : memory::desc();
   dnnl::primitive_attr attr = reluPostOpAttr(relu);
+  entry->bf16 = bf16Mode();
+  memory::desc a = entry->a, b = entry->b;
+  if (entry->bf16) {
+    a = memory::desc(entry->a.dims(), dt::bf16, transposeA ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+    b = memory::desc(entry->b.dims(), dt::bf16, transposeB ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+    entry->aLow = memory(a, cpuEngine());
+    entry->bLow = memory(b, cpuEngine());
+    entry->toLowA = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->a, cpuEngine(), a));
+    entry->toLowB = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->b, cpuEngine(), b));
+  }
 #if DNNL_VERSION_MAJOR >= 3
-  dnnl::matmul::primitive_desc pd(cpuEngine(), entry->a, entry->b, entry->bias, entry->c, attr);
+  dnnl::matmul::primitive_desc pd(cpuEngine(), a, b, entry->bias, entry->c, attr);
 #else
-  auto desc = hasBias ? dnnl::matmul::desc(entry->a, entry->b, entry->bias, entry->c)
-                      : dnnl::matmul::desc(entry->a, entry->b, entry->c);
+  auto desc = hasBias ? dnnl::matmul::desc(a, b, entry->bias, entry->c) : dnnl::matmul::desc(a, b, entry->c);
   dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
 #endif
   entry->primitive = dnnl::matmul(pd);
@@ -55,8 +72,16 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   try {
     const int32_t* dims = intData(info[4], MATMUL_DIM_COUNT, "matmul");
     MatMulEntry* entry = entryFor(dims);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(entry->a, cpuEngine(), floatData(info[0]))},
-                                         {DNNL_ARG_WEIGHTS, memory(entry->b, cpuEngine(), floatData(info[1]))},
+    memory a(entry->a, cpuEngine(), floatData(info[0]));
+    memory b(entry->b, cpuEngine(), floatData(info[1]));
+    if (entry->bf16) {
+      entry->toLowA.execute(cpuStream(), a, entry->aLow);
+      entry->toLowB.execute(cpuStream(), b, entry->bLow);
+      a = entry->aLow;
+      b = entry->bLow;
+    }
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, a},
+                                         {DNNL_ARG_WEIGHTS, b},
                                          {DNNL_ARG_DST, memory(entry->c, cpuEngine(), floatData(info[3]))}};
     float* bias = optionalFloatData(info[2]);
     if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(entry->bias, cpuEngine(), bias));

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import {
   KERNEL_WASM_FILE, KernelThreads, SHARED_KERNEL_WASM_FILE, kernelWasmPath, simdKernelsEnabled, splitRange, type KernelName,
 } from "../../lib/backend/simd/kernel-threads";
-import { copyPadded } from "../../lib/backend/kernels/simd-convolutions";
+import { copyPadded } from "../../lib/backend/simd/simd-convolutions";
 import { seededRandom } from "../../lib/env/random";
 
 const DATA_SECTION = 11;

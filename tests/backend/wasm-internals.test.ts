@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import {
   asWasmBackend, checkWasmInternals, heapAddress, heapMemory, heapView, PINNED_TFJS_WASM_VERSION,
-} from "../../lib/backend/kernels/wasm-internals";
+} from "../../lib/backend/wasm-internals";
 
 describe("tfjs-backend-wasm internals the training kernels rely on", () => {
   before(async () => {

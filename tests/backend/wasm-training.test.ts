@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { useBackend, wasmPaths, restoreBackendAfter } from "./compare";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { setupBackend } from "../../lib/backend";
-import { loadNativeAccelerator } from "../../lib/backend/native";
+import { loadNativeAccelerator } from "../../lib/backend/onednn/addon";
 
 const STEPS = 4;
 const LEAK_CHECK_STEPS = 15;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import Module from "node:module";
-import { parseBackendName, setupBackend } from "../../lib/backend";
+import { setupBackend } from "../../lib/backend";
+import { parseBackendSetting as parseBackendName } from "../../lib/env/settings";
 
 type Loader = (request: string, parent: unknown, isMain: boolean) => unknown;
 const moduleInternals = Module as unknown as { _load: Loader };

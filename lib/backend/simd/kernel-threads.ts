@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { courseSettings, MAX_KERNEL_THREADS } from "../../env/settings";
 
 export const KERNEL_WASM_FILE = "training-kernels.wasm";
 export const SHARED_KERNEL_WASM_FILE = "training-kernels-shared.wasm";
@@ -73,10 +74,10 @@ const inMemory = new WeakMap<WebAssembly.Memory, TrainingKernelExports>();
 /**
  * An instance of the kernels running directly in another module's memory (the wasm backend's heap, shared or not),
  * for the kernels that touch each element a few times only and would spend longer copying than computing. Null when
- * the SIMD kernels are off or there is no memory to run in.
+ * there is no memory to run in. (Whether the SIMD kernels are used at all is the kernel table's choice.)
  */
 export function kernelsInMemory(memory: WebAssembly.Memory | null): TrainingKernelExports | null {
-  if (memory === null || !simdKernelsEnabled()) return null;
+  if (memory === null) return null;
   let kernels = inMemory.get(memory);
   if (kernels === undefined) {
     const file = memory.buffer instanceof SharedArrayBuffer ? SHARED_KERNEL_WASM_FILE : KERNEL_WASM_FILE;
@@ -200,33 +201,25 @@ export class KernelThreads {
 }
 
 let shared: KernelThreads | null = null;
-
-/**
- * Whether the pure wasm path uses these kernels: yes unless CNN_WASM_SIMD_KERNELS=off (which keeps the kernels
- * composed from XNNPACK's, to compare) or the compiled module is missing.
- */
-export function simdKernelsEnabled(): boolean {
-  if (process.env.CNN_WASM_SIMD_KERNELS?.trim().toLowerCase() === "off") return false;
-  moduleBuilt ??= fs.existsSync(kernelWasmPath(SHARED_KERNEL_WASM_FILE));
-  return moduleBuilt;
-}
 let moduleBuilt: boolean | null = null;
 
-/** `run()` (a SIMD kernel, null where it does not apply) when the SIMD kernels are on, else null. */
-export function whenSimdKernels<T>(run: () => T | null): T | null {
-  return simdKernelsEnabled() ? run() : null;
+/** Why the SIMD kernels are not used (CNN_WASM_SIMD_KERNELS=off, or the compiled module is missing), or null. */
+export function simdKernelsUnavailableReason(): string | null {
+  if (!courseSettings().simdKernels) return "SIMD kernels off (CNN_WASM_SIMD_KERNELS=off)";
+  moduleBuilt ??= fs.existsSync(kernelWasmPath(SHARED_KERNEL_WASM_FILE));
+  return moduleBuilt ? null : "SIMD kernels not built (npm run build)";
+}
+
+export function simdKernelsEnabled(): boolean {
+  return simdKernelsUnavailableReason() === null;
 }
 
 /**
  * Threads for the convolution kernels: CNN_WASM_KERNEL_THREADS, else every core (os.availableParallelism), at most 8.
- * Unlike XNNPACK's pool (wasm-threads.ts), these helpers sleep in Atomics.wait between calls instead of spinning.
+ * Unlike XNNPACK's pool, these helpers sleep in Atomics.wait between calls instead of spinning.
  */
 export function requestedKernelThreads(): number {
-  const setting = process.env.CNN_WASM_KERNEL_THREADS?.trim();
-  if (setting === undefined || setting === "") return Math.min(8, os.availableParallelism());
-  const count = Number(setting);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`CNN_WASM_KERNEL_THREADS must be a positive integer, not "${setting}"`);
-  return Math.min(8, count);
+  return courseSettings().kernelThreads ?? Math.min(MAX_KERNEL_THREADS, os.availableParallelism());
 }
 
 export function kernelThreads(): KernelThreads {

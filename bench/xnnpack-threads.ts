@@ -1,5 +1,6 @@
 /**
- * Multi-threaded XNNPACK for the wasm backend under Node.
+ * Multi-threaded XNNPACK for the wasm backend under Node — for the bench only (CNN_WASM_THREADS=N npm run bench):
+ * measured here it did not speed training up (see `requestedWasmThreads`), so the course does not use it.
  *
  * tfjs-backend-wasm 4.22 ships a threaded SIMD binary but never uses it under Node: its WASM_HAS_MULTITHREAD_SUPPORT
  * flag returns false when IS_NODE (flags_wasm.js, tfjs issue #3830), and its loader hands emscripten the pthread
@@ -17,6 +18,7 @@ import * as path from "node:path";
 import * as vm from "node:vm";
 import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
+import { courseSettings } from "../lib/env/settings";
 
 const WASM = "wasm";
 const PACKAGE = "@tensorflow/tfjs-backend-wasm";
@@ -70,11 +72,8 @@ let report: WasmThreadsReport | null = null;
  * code (tfjs' own kernels, XNNPACK operator setup), and pthreadpool's worker spin-waits between operators.
  */
 export function requestedWasmThreads(): number {
-  const setting = process.env.CNN_WASM_THREADS?.trim().toLowerCase();
-  if (setting === undefined || setting === "" || setting === "off") return 1;
-  const count = setting === "auto" ? os.availableParallelism() : Number(setting);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`CNN_WASM_THREADS must be a positive integer, "auto" or "off", not "${setting}"`);
-  return Math.min(count, MAX_THREADS);
+  const setting = courseSettings().xnnpackThreads;
+  return Math.min(setting === "auto" ? os.availableParallelism() : setting, MAX_THREADS);
 }
 
 function packageDir(): string {

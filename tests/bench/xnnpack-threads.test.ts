@@ -1,14 +1,14 @@
 /**
- * The multi-threaded wasm backend (lib/backend/wasm-threads.ts): each case runs wasm-threads-child.ts in a fresh Node
+ * The bench's multi-threaded XNNPACK (bench/xnnpack-threads.ts): each case runs wasm-threads-child.ts in a fresh Node
  * process, because threads can only be enabled before the wasm backend first starts, and because the child must exit
  * by itself (XNNPACK's pool threads are workers that must not keep Node alive).
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { loadNativeAccelerator } from "../../lib/backend/native";
+import { loadNativeAccelerator } from "../../lib/backend/onednn/addon";
 
-const CHILD = path.join(__dirname, "wasm-threads-child.ts");
+const CHILD = path.join(__dirname, "xnnpack-threads-child.ts");
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** Generous: a busy 2-core machine starts the module and its workers in ~2 s and trains the tiny model in ~1 s. */
 const CHILD_TIMEOUT_MS = 120_000;
@@ -17,6 +17,7 @@ const THREADS_ASKED = 2;
 
 interface ChildResult {
   threads: number;
+  note: string | null;
   path: string;
   line: string;
   maxWeightDifference: number;
@@ -36,22 +37,21 @@ function runChild(env: Record<string, string>): ChildResult {
   return JSON.parse(line as string) as ChildResult;
 }
 
-describe("lib/backend: multi-threaded wasm", function () {
+describe("bench: multi-threaded XNNPACK", function () {
   this.timeout(2 * CHILD_TIMEOUT_MS);
 
   it("runs the pure wasm path on the threads asked, trains to the cpu's weights, and exits", () => {
     const result = runChild({ CNN_WASM_ACCELERATOR: "off", CNN_WASM_THREADS: String(THREADS_ASKED) });
     expect(result.path).to.equal("wasm");
     expect(result.threads).to.equal(THREADS_ASKED);
-    expect(result.line).to.match(new RegExp(`^Backend: wasm \\(${THREADS_ASKED} threads;`));
+    expect(result.note).to.equal(null);
     expect(result.maxWeightDifference).to.be.below(WEIGHT_TOLERANCE);
   });
 
   it("stays single-threaded, without a note, unless CNN_WASM_THREADS asks for threads", () => {
-    // One SIMD-kernel thread too, so the count reported is XNNPACK's alone.
     const result = runChild({ CNN_WASM_ACCELERATOR: "off", CNN_WASM_THREADS: "", CNN_WASM_KERNEL_THREADS: "1" });
     expect(result.threads).to.equal(1);
-    expect(result.line).to.not.match(/wasm threads unavailable/);
+    expect(result.note).to.equal(null);
     expect(result.maxWeightDifference).to.be.below(WEIGHT_TOLERANCE);
   });
 

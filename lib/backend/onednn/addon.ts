@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { courseSettings } from "../../env/settings";
 
 /** The addon's functions. Every pointer argument is a Float32Array view of the wasm heap (no copies). */
 export interface NativeAccelerator {
@@ -33,6 +34,15 @@ export interface NativeAccelerator {
   addBias(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** oneDNN's implementation name of every cached convolution primitive ("f:", "d:", "w:" + name). */
   convImplementations(): string[];
+  /**
+   * Null when convolutions and matmuls can compute in bfloat16 here (the CPU has AVX512-BF16 or AMX and oneDNN
+   * builds bf16 primitives for the course's shapes), else why not. Absent in addons built before bf16 support.
+   */
+  bf16Support?(): string | null;
+  /** From now on, compute convolutions and matmuls in bfloat16 (float32 in and out, float32 accumulation) or not. */
+  setBf16?(on: boolean): void;
+  /** Whether wide layers' backward passes may use oneDNN's blocked layouts (CNN_ONEDNN_BLOCKED_BACKWARD). */
+  setBlockedBackward?(on: boolean): void;
 }
 
 export type NativeLoadResult = { accelerator: NativeAccelerator; note: null } | { accelerator: null; note: string };
@@ -44,7 +54,7 @@ const ENABLE_HINT = "apt-get install g++ libdnnl-dev, then npm install";
 function addonCandidates(): string[] {
   const candidates: string[] = [];
   let dir = __dirname;
-  for (let depth = 0; depth < 5; depth++) {
+  for (let depth = 0; depth < 6; depth++) {
     candidates.push(path.join(dir, "native", "build", "Release", ADDON_FILE));
     dir = path.dirname(dir);
   }
@@ -55,7 +65,7 @@ let cached: NativeLoadResult | null = null;
 
 export function loadNativeAccelerator(): NativeLoadResult {
   if (cached !== null) return cached;
-  if (process.env.CNN_WASM_ACCELERATOR === "off") {
+  if (!courseSettings().nativeAccelerator) {
     cached = { accelerator: null, note: "native accelerator off (CNN_WASM_ACCELERATOR=off)" };
     return cached;
   }
@@ -68,7 +78,9 @@ export function loadNativeAccelerator(): NativeLoadResult {
   // the addon loads it.
   process.env.OMP_WAIT_POLICY ??= "passive";
   try {
-    cached = { accelerator: require(file) as NativeAccelerator, note: null };
+    const accelerator = require(file) as NativeAccelerator;
+    accelerator.setBlockedBackward?.(courseSettings().onednnBlockedBackward);
+    cached = { accelerator, note: null };
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
     cached = { accelerator: null, note: `native accelerator failed to load: ${reason}` };

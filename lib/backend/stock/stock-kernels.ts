@@ -4,7 +4,7 @@
  * The stock implementations are captured before any of ours replaces them.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendInternals, WasmKernelFunc } from "./wasm-internals";
+import type { WasmBackendInternals, WasmKernelFunc } from "../wasm-internals";
 
 const stock = new Map<string, WasmKernelFunc>();
 
@@ -36,10 +36,6 @@ export function release(backend: WasmBackendInternals, ...infos: tf.TensorInfo[]
 
 export function transposeInfo(backend: WasmBackendInternals, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
   return runStock("Transpose", backend, { x }, { perm });
-}
-
-export function reshapeInfo(backend: WasmBackendInternals, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
-  return runStock("Reshape", backend, { x }, { shape });
 }
 
 export function reverseInfo(backend: WasmBackendInternals, x: tf.TensorInfo, dims: number[]): tf.TensorInfo {

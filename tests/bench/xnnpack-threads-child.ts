@@ -1,10 +1,11 @@
 /**
- * Run by wasm-threads.test.ts in a fresh process (threads must be enabled before the wasm backend first starts, and
+ * Run by xnnpack-threads.test.ts in a fresh process (threads must be enabled before the wasm backend first starts, and
  * the process must exit on its own): sets up the wasm backend through setupBackend, trains a small convnet a few steps
- * on it and on cpu from the same weights, and prints one JSON line { threads, path, line, maxWeightDifference }.
+ * on it and on cpu from the same weights, and prints one JSON line { threads (XNNPACK's), path, line, maxWeightDifference }.
  */
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../../lib/backend";
+import { enableWasmThreads, wasmThreadsReport } from "../../bench/xnnpack-threads";
 
 const STEPS = 4;
 const SEED = 11;
@@ -32,6 +33,7 @@ async function trainedWeights(): Promise<Float32Array[]> {
 }
 
 async function main(): Promise<void> {
+  enableWasmThreads(); // must precede the backend's start
   const report = await setupBackend({ prefer: "wasm", quiet: true });
   if (report.backend !== "wasm") throw new Error(`expected the wasm backend, got ${report.line}`);
   const onWasm = await trainedWeights();
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   onWasm.forEach((values, i) => values.forEach((value, j) => {
     maxWeightDifference = Math.max(maxWeightDifference, Math.abs(value - onCpu[i][j]));
   }));
-  console.log(JSON.stringify({ threads: report.threads, path: report.path, line: report.line, maxWeightDifference }));
+  console.log(JSON.stringify({ threads: wasmThreadsReport().threads, note: wasmThreadsReport().note, path: report.path, line: report.line, maxWeightDifference }));
 }
 
 main().catch((error: unknown) => {

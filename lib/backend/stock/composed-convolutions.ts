@@ -1,16 +1,16 @@
 /**
- * Conv2DBackpropFilter for the wasm backend, which has none (so `fit` of any Conv2D model throws there).
+ * Convolution gradients composed from the wasm backend's own (XNNPACK) kernels — correct for every shape they
+ * accept; the SIMD and oneDNN kernels are faster where they apply (see ../kernel-table.ts).
  *
+ * Conv2DBackpropFilter: the wasm backend has none (so `fit` of any Conv2D model throws there).
  * The filter gradient dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−pad, ow·s+kw−pad, ci] · dy[n,oh,ow,co] is itself a
  * convolution with the batch as the channel axis and dy as the filter, dilated by the forward stride, so the wasm
  * backend's XNNPACK convolution does the heavy part (see composedConv2DBackpropFilter). Covers any stride, 'valid'/'same'/explicit
  * padding, NCHW (by transposing to NHWC first).
  */
 import * as tf from "@tensorflow/tfjs";
-import { asWasmBackend, type WasmBackendInternals, type WasmKernelArgs } from "./wasm-internals";
-import { conv2dInfo, release, sliceInfo, transposeInfo } from "./stock-kernels";
-import { simdConv2DBackpropFilter } from "./simd-convolutions";
-import { whenSimdKernels } from "../simd/kernel-threads";
+import type { WasmBackendInternals } from "../wasm-internals";
+import { conv2dInfo, release, reverseInfo, sliceInfo, transposeInfo } from "./stock-kernels";
 
 export interface BackpropFilterGeometry {
   filterHeight: number;
@@ -106,14 +106,37 @@ export function withChannelsLast(
   return back;
 }
 
-export function conv2DBackpropFilterKernel(args: WasmKernelArgs): tf.TensorInfo {
-  const backend = asWasmBackend(args.backend);
-  const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  // The filter gradient has no batch/channel layout of its own, so only the inputs are converted.
-  return withChannelsLast(backend, attrs.dataFormat, [x, dy], ([xNhwc, dyNhwc]) => {
-    const nhwcAttrs = { ...attrs, dataFormat: "NHWC" as const };
-    return whenSimdKernels(() => simdConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs)) ??
-      composedConv2DBackpropFilter(backend, xNhwc, dyNhwc, nhwcAttrs);
-  }, false);
+/**
+ * Conv2DBackpropInput where the forward stride is 1: the input gradient is then the convolution of dy, padded by
+ * (K−1−pad), with the filter flipped in space and its in/out channels swapped — which XNNPACK runs fast (the stock
+ * kernel is a scalar loop).
+ */
+/** Padding of dy for the flipped-filter convolution, or null when the composed form does not apply. */
+export function flippedFilterPads(
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: Pick<tf.Conv2DBackpropInputAttrs, "strides" | "pad" | "dimRoundingMode">,
+): [number, number, number, number] | null {
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, "channelsLast");
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) return null;
+  const top = info.filterHeight - 1 - info.padInfo.top;
+  const left = info.filterWidth - 1 - info.padInfo.left;
+  // Far sides: whatever makes the output exactly the input's size.
+  const bottom = info.inHeight - info.outHeight + info.padInfo.top;
+  const right = info.inWidth - info.outWidth + info.padInfo.left;
+  if (Math.min(top, left, bottom, right) < 0) return null;
+  return [top, bottom, left, right];
+}
+
+export function composedConv2DBackpropInput(
+  backend: WasmBackendInternals,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  pads: [number, number, number, number],
+): tf.TensorInfo {
+  const flipped = reverseInfo(backend, filter, [0, 1]);
+  const swapped = transposeInfo(backend, flipped, [0, 1, 3, 2]);
+  const dx = conv2dInfo(backend, dy, swapped, [1, 1], [1, 1], pads);
+  release(backend, flipped, swapped);
+  return dx;
 }

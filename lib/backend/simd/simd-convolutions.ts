@@ -5,8 +5,8 @@
  * the composed or stock kernel, which is correct everywhere.
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapView, type WasmBackendInternals } from "./wasm-internals";
-import { kernelThreads, splitRange, type KernelArguments, type KernelThreads } from "../simd/kernel-threads";
+import { heapView, type WasmBackendInternals } from "../wasm-internals";
+import { kernelThreads, splitRange, type KernelArguments, type KernelThreads } from "./kernel-threads";
 
 type Shape4 = [number, number, number, number];
 
@@ -117,13 +117,28 @@ function runConvolution(backend: WasmBackendInternals, job: ConvolutionJob): tf.
   return out;
 }
 
-interface ForwardAttrs {
+export interface ForwardAttrs {
   strides: number | [number, number];
   pad: tf.Conv2DAttrs["pad"];
   dataFormat: string;
   dilations?: number | [number, number];
   dimRoundingMode?: "floor" | "round" | "ceil";
   activation?: string;
+}
+
+/** Why simdConv2D does not apply to these operands, or null when it does. */
+export function simdConv2DMismatch(x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null, attrs: ForwardAttrs): string | null {
+  const activation = attrs.activation ?? "linear";
+  if (attrs.dataFormat === "NCHW") return "NCHW";
+  if (!isUnitDilation(attrs.dilations)) return "dilated";
+  if (activation !== "linear" && activation !== "relu") return `activation ${activation}`;
+  if (x.dtype !== "float32" || filter.dtype !== "float32" || x.shape.length !== 4) return "not a float32 4-D input";
+  const outChannels = filter.shape[3];
+  if (outChannels % CHANNEL_BLOCK !== 0) return `output channels ${outChannels} not a multiple of ${CHANNEL_BLOCK}`;
+  if (bias !== null && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== outChannels)) return "bias shape";
+  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, "channelsLast");
+  if (Math.min(info.padInfo.top, info.padInfo.left, info.padInfo.bottom, info.padInfo.right) < 0) return "negative padding";
+  return null;
 }
 
 /** Conv2D / FusedConv2D (bias and relu or linear) on the SIMD kernels, or null where they do not apply. */
@@ -158,6 +173,16 @@ export function simdConv2D(
     outWidth: info.outWidth,
     strides: [info.strideHeight, info.strideWidth],
   });
+}
+
+/** Why simdConv2DBackpropInput does not apply to this filter, or null when it does (stride 1 is the caller's test). */
+export function simdConv2DBackpropInputMismatch(dy: tf.TensorInfo, filter: tf.TensorInfo): string | null {
+  const [, , inChannels, outChannels] = filter.shape as Shape4;
+  if (dy.dtype !== "float32" || filter.dtype !== "float32") return "not float32";
+  if (inChannels % CHANNEL_BLOCK !== 0 && outChannels % 4 !== 0) {
+    return `input channels ${inChannels} not a multiple of ${CHANNEL_BLOCK} and output channels ${outChannels} not of 4`;
+  }
+  return null;
 }
 
 /**
@@ -218,6 +243,13 @@ export function simdConv2DBackpropInput(
   });
 }
 
+/** Why simdConv2DBackpropFilter does not apply, or null when it does. */
+export function simdConv2DBackpropFilterMismatch(x: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[]): string | null {
+  if (x.dtype !== "float32" || dy.dtype !== "float32") return "not float32";
+  if (filterShape[3] % CHANNEL_BLOCK !== 0) return `output channels ${filterShape[3]} not a multiple of ${CHANNEL_BLOCK}`;
+  return null;
+}
+
 /** The filter gradient of an NHWC convolution (any stride and padding), or null unless Co is a multiple of 8. */
 export function simdConv2DBackpropFilter(
   backend: WasmBackendInternals,
@@ -256,6 +288,23 @@ export function simdConv2DBackpropFilter(
   threads.run("conv2dBackpropFilter", pieces);
   heapView(backend, out).set(threads.floats().subarray(outAt, outAt + filterSize));
   return out;
+}
+
+/**
+ * Why simdMatMul does not apply to a product of these operands (after any transposition: `transposeA/B` say which
+ * are transposed first), or null when it does.
+ */
+export function simdMatMulMismatch(a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | null, transposeA: boolean, transposeB: boolean): string | null {
+  const rank = a.shape.length;
+  if (rank < 2 || b.shape.length !== rank || a.dtype !== "float32" || b.dtype !== "float32") return "not float32 operands of equal rank";
+  const leading = (info: tf.TensorInfo) => tf.util.sizeFromShape(info.shape.slice(0, -2));
+  if (leading(a) !== 1 || leading(b) !== 1) return "batched";
+  const [rows, depth] = transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
+  const [depthB, columns] = transposeB ? b.shape.slice(-2).reverse() : b.shape.slice(-2);
+  if (depth !== depthB || rows === 0 || depth === 0) return "shapes do not multiply";
+  if (columns % CHANNEL_BLOCK !== 0) return `columns ${columns} not a multiple of ${CHANNEL_BLOCK}`;
+  if (bias !== null && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== columns)) return "bias shape";
+  return null;
 }
 
 /**
