@@ -66,7 +66,8 @@ function parseCommandLine(argv: string[]): RunOptions {
   // The stored notebooks carry full-profile outputs: a smoke or lab run writes its copies beside its own runs
   // (runs/<profile>/notebooks/, git-ignored) unless told otherwise.
   const inPlace = profile === "full" || Boolean(values["smoke-in-place"]);
-  const outputDir = values.output ? path.resolve(values.output) : inPlace ? null : path.join(findProjectRoot(), "runs", profile, "notebooks");
+  const runsRoot = path.resolve(findProjectRoot(), process.env.CNN_RUNS_DIR || "runs");
+  const outputDir = values.output ? path.resolve(values.output) : inPlace ? null : path.join(runsRoot, profile, "notebooks");
   const maxOutputChars = positiveNumber(values["max-output-chars"] ?? String(DEFAULT_MAX_STREAM_CHARS), "--max-output-chars");
   return {
     notebooks: positionals.length > 0 ? positionals.map((p) => path.resolve(p)) : defaultNotebooks(),

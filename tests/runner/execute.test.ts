@@ -44,8 +44,8 @@ interface CliRun {
 }
 
 /** Run the runner as its own node process (no tsx wrapper process, so signals reach the runner itself). */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+function startCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ...args], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -198,10 +198,18 @@ describe("runner: executing notebooks on a real tslab kernel", function () {
     expect(readyLines).to.have.length(2);
   });
 
-  it("refuses a smoke run that would overwrite stored notebooks in place", async () => {
-    const { code, stderr } = await startCli([fixture("good"), "--profile", "smoke"]).finished;
-    expect(code).to.equal(2);
-    expect(stderr).to.include("--output DIR");
+  it("never writes a smoke run over the stored notebook: without --output its copy goes to <runs>/smoke/notebooks/", async () => {
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-runs-"));
+    try {
+      const stored = fs.readFileSync(fixture("good"));
+      const { code, stdout } = await startCli([fixture("good"), "--profile", "smoke"], { ...process.env, CNN_RUNS_DIR: runsDir }).finished;
+      expect(code).to.equal(0);
+      expect(stdout).to.include(path.join(runsDir, "smoke", "notebooks"));
+      expect(fs.readFileSync(fixture("good")).equals(stored), "the stored notebook is untouched").to.equal(true);
+      expect(fs.existsSync(path.join(runsDir, "smoke", "notebooks", path.basename(fixture("good"))))).to.equal(true);
+    } finally {
+      fs.rmSync(runsDir, { recursive: true, force: true });
+    }
   });
 
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
