@@ -215,7 +215,7 @@ async function checkPhonePage(context: BrowserContext, rendered: RenderedPage, s
       if (figure.overlapping.length > 0) problems.push(`figure ${figure.index + 1}: panels ${figure.overlapping.join(", ")} overlap`);
       if (figure.outside > 0) problems.push(`figure ${figure.index + 1}: ${figure.outside} panel(s) outside the figure`);
     }
-    await page.screenshot({ path: screenshotPath(name, PHONE.width, rendered), fullPage: false });
+    await page.screenshot({ path: screenshotPath(name, PHONE.width, rendered), fullPage: true });
 
     if (layout.toggleVisible) {
       await page.click(".nav-toggle");
