@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 export { tf };
 
 // env: profile, data locations, seeds, the setup chapter's doctor
-export { courseEnv, byProfile, readEnvironment } from "./env";
+export { courseEnv, byProfile, readEnvironment, displayPath } from "./env";
 export type { CourseEnvironment, Profile } from "./env";
 export { runDoctor, formatDoctorReport } from "./env/doctor";
 export type { DoctorCheck, CheckStatus } from "./env/doctor";

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { catsAndDogsDirs } from "../data/cats-dogs";
 import * as tf from "@tensorflow/tfjs";
-import { courseEnv, type CourseEnvironment } from "./index";
+import { courseEnv, displayPath, type CourseEnvironment } from "./index";
 import { setupBackend } from "../backend";
 import { findChromium } from "./chromium";
 
@@ -81,12 +81,12 @@ function checkData(): DoctorCheck[] {
   try {
     fs.mkdirSync(environment.dataDir, { recursive: true });
     fs.accessSync(environment.dataDir, fs.constants.W_OK);
-    checks.push({ name: "Data cache", status: "ok", detail: environment.dataDir });
+    checks.push({ name: "Data cache", status: "ok", detail: displayPath(environment.dataDir, environment.projectRoot) });
   } catch {
     checks.push({
       name: "Data cache",
       status: "fail",
-      detail: `${environment.dataDir} is not writable`,
+      detail: `${displayPath(environment.dataDir, environment.projectRoot)} is not writable`,
       fix: "set CNN_DATA_DIR to a writable folder",
     });
   }
@@ -100,11 +100,11 @@ function checkData(): DoctorCheck[] {
     const present = DATASETS.filter((name) => fs.existsSync(path.join(environment.dataMirror as string, name)));
     checks.push(
       present.length > 0
-        ? { name: "Data source", status: "ok", detail: `mirror ${environment.dataMirror} (${present.join(", ")})` }
+        ? { name: "Data source", status: "ok", detail: `mirror ${displayPath(environment.dataMirror as string, environment.projectRoot)} (${present.join(", ")})` }
         : {
             name: "Data source",
             status: "fail",
-            detail: `CNN_DATA_MIRROR=${environment.dataMirror} holds none of ${DATASETS.join(", ")}`,
+            detail: `CNN_DATA_MIRROR=${displayPath(environment.dataMirror as string, environment.projectRoot)} holds none of ${DATASETS.join(", ")}`,
             fix: "point CNN_DATA_MIRROR at a folder with mnist/, fashion-mnist/, cats_and_dogs_small/, or unset it to download",
           },
     );
@@ -117,7 +117,7 @@ function checkData(): DoctorCheck[] {
 export function checkCatsAndDogs(environment: CourseEnvironment): DoctorCheck {
   try {
     const dirs = catsAndDogsDirs(environment);
-    const place = path.relative(environment.projectRoot, dirs.base) || dirs.base;
+    const place = displayPath(dirs.base, environment.projectRoot);
     return {
       name: "Cats vs dogs (chapters 6–8)",
       status: dirs.test === null ? "warn" : "ok",
@@ -137,7 +137,7 @@ export function checkCatsAndDogs(environment: CourseEnvironment): DoctorCheck {
 function checkChromium(): DoctorCheck {
   const found = findChromium();
   return found
-    ? { name: "Chromium (static figure copies)", status: "ok", detail: found }
+    ? { name: "Chromium (static figure copies)", status: "ok", detail: `${displayPath(found)} found` }
     : {
         name: "Chromium (static figure copies)",
         status: "warn",

@@ -94,3 +94,16 @@ export function byProfile<T>(values: ProfileValues<T>, profile: Profile = course
   if (profile === "lab") return "lab" in values ? (values.lab as T) : values.full;
   return values[profile];
 }
+
+/**
+ * A path as a reader of the book should see it: relative to the project (`data`, `runs/full`, `../shared/data` for a
+ * mirror beside it). A path elsewhere on the machine shows only its last name: it would mean nothing to a reader and
+ * would leak the machine the book was run on.
+ */
+export function displayPath(file: string, projectRoot: string = courseEnv().projectRoot): string {
+  const relative = path.relative(projectRoot, path.resolve(projectRoot, file));
+  if (relative === "") return ".";
+  const climbs = relative.split(path.sep).filter((part) => part === "..").length;
+  return climbs <= 1 && !path.isAbsolute(relative) ? relative.split(path.sep).join("/") : path.basename(file);
+}
+

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { byProfile, findProjectRoot, parseProfile, readEnvironment } from "../../lib/env";
+import { byProfile, displayPath, findProjectRoot, parseProfile, readEnvironment } from "../../lib/env";
 
 describe("lib/env", () => {
   const projectRoot = findProjectRoot(__dirname);
@@ -49,4 +49,13 @@ describe("lib/env", () => {
     expect(byProfile({ smoke: 1, full: 3 }, "lab")).to.equal(3);
     expect(byProfile({ smoke: 1, full: 3 }, "smoke")).to.equal(1);
   });
+
+  it("displayPath shows paths relative to the project, a sibling mirror as ../, anything else by its name only", () => {
+    expect(displayPath(path.join(projectRoot, "data"), projectRoot)).to.equal("data");
+    expect(displayPath(path.join(projectRoot, "runs", "full"), projectRoot)).to.equal("runs/full");
+    expect(displayPath(path.resolve(projectRoot, "..", "shared", "data"), projectRoot)).to.equal("../shared/data");
+    expect(displayPath("/usr/bin/chromium", projectRoot)).to.equal("chromium");
+    expect(displayPath(projectRoot, projectRoot)).to.equal(".");
+  });
 });
+
