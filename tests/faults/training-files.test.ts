@@ -52,7 +52,7 @@ describe("faults: checkpoints, the ledger and image folders", function () {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   for (const damage of ["truncated", "altered"] as const) {
-    it(`reports a ${damage} checkpoint weights file by path and trains from the start instead of crashing`, async () => {
+    it(`reports ${damage === "truncated" ? "a truncated" : "an altered"} checkpoint weights file by path and trains from the start instead of crashing`, async () => {
       const data = tinyData();
       await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: damage, runsDir: dir });
       const ckpt = checkpointDir(damage, dir);
@@ -75,11 +75,13 @@ describe("faults: checkpoints, the ledger and image folders", function () {
 
   it("goes on training when the disk fills up during a checkpoint write, keeping the previous checkpoint and no partial file", async () => {
     const data = tinyData();
-    const realWrite = fs.writeFileSync;
+    // The module object itself (the import above is a read-only view of it): what checkpoint.ts calls through.
+    const fsModule = require("node:fs") as { writeFileSync: typeof fs.writeFileSync };
+    const realWrite = fsModule.writeFileSync;
     const warnings: string[] = [];
     const realWarn = console.warn;
     // From epoch 2 on every checkpoint write fails the way a full disk does.
-    (fs as { writeFileSync: typeof fs.writeFileSync }).writeFileSync = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+    fsModule.writeFileSync = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
       if (typeof file === "string" && /weights-epoch[2-9]\.bin/.test(file)) {
         realWrite(file, "partial"); // what a full disk leaves: the start of the file
         throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: "ENOSPC" });
@@ -91,7 +93,7 @@ describe("faults: checkpoints, the ledger and image folders", function () {
     try {
       result = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 3, runName: "full-disk", runsDir: dir });
     } finally {
-      (fs as { writeFileSync: typeof fs.writeFileSync }).writeFileSync = realWrite;
+      fsModule.writeFileSync = realWrite;
       console.warn = realWarn;
     }
     expect(result.history.loss).to.have.length(3, "training went on");
