@@ -37,8 +37,12 @@ function recordingArgv(seen: string[]) {
   };
 }
 
+/** Generous limits: a kernel can take minutes to start on a loaded 2-core machine; nothing here waits on them when it works. */
+const SLOW_START = { startupTimeoutSeconds: 600 };
+const SLOW_START_ARGS = ["--startup-timeout", "600"];
+
 describe("faults: the headless runner", function () {
-  this.timeout(180_000);
+  this.timeout(900_000);
   let dir: string;
   beforeEach(() => (dir = tempDir("runner")));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -53,7 +57,7 @@ describe("faults: the headless runner", function () {
     const seconds: number[] = [];
     const seen: string[] = [];
     const onProgress = (event: ProgressEvent) => { if (event.type === "cell-done") seconds.push(event.seconds); };
-    const result = await executeNotebook(notebook, { outputPath: path.join(dir, "out.ipynb"), profile: "smoke", onProgress, kernelArgv: recordingArgv(seen) });
+    const result = await executeNotebook(notebook, { outputPath: path.join(dir, "out.ipynb"), profile: "smoke", onProgress, kernelArgv: recordingArgv(seen), ...SLOW_START });
     console.log(`      (cells took ${seconds.map((s) => s.toFixed(1)).join(" s, ")} s)`);
     expect(result.ok, result.message).to.equal(true);
     const [flood, long, lines] = codeCells(result.writtenTo as string).map((cell) => streamText(cell));
@@ -78,8 +82,8 @@ describe("faults: the headless runner", function () {
       "const line = 'z'.repeat(1000) + '\\n';\nfor (let i = 0; ; i++) { process.stdout.write(line); if (i % 500 === 0) await new Promise((r) => setImmediate(r)); }",
     ]);
     const before = fs.readFileSync(notebook);
-    const cli = startRunner([notebook, "--timeout", "600"]); // full profile, in place: the run must not write
-    const kernelPid = Number((await cli.waitForOutput(/kernel ready \(pid (\d+)/))[1]);
+    const cli = startRunner([notebook, "--timeout", "600", ...SLOW_START_ARGS]); // full profile, in place: the run must not write
+    const kernelPid = Number((await cli.waitForOutput(/kernel ready \(pid (\d+)/, 600_000))[1]);
     const connectionFile = connectionFileOf(kernelPid);
     expect(connectionFile).to.be.a("string");
     await sleep(3000); // the flood is running
@@ -98,8 +102,8 @@ describe("faults: the headless runner", function () {
   it("stops runner and kernel when `npm run execute` gets SIGTERM (npm's sh does not pass it on), and leaves the notebook as it was", async () => {
     const notebook = writeNotebook(dir, "waits.ipynb", ["console.log('started');", "await new Promise((resolve) => setTimeout(resolve, 600_000));"]);
     const before = fs.readFileSync(notebook);
-    const npm = startProcess("npm", ["run", "execute", "--", notebook, "--timeout", "900"], { env: { ...process.env, CNN_PROFILE: "full" } });
-    const kernelPid = Number((await npm.waitForOutput(/kernel ready \(pid (\d+)/))[1]);
+    const npm = startProcess("npm", ["run", "execute", "--", notebook, "--timeout", "900", ...SLOW_START_ARGS], { env: { ...process.env, CNN_PROFILE: "full" } });
+    const kernelPid = Number((await npm.waitForOutput(/kernel ready \(pid (\d+)/, 600_000))[1]);
     await npm.waitForOutput(/cell 1\/2 ok/);
     const connectionFile = connectionFileOf(kernelPid);
     const everyone = descendantPids(npm.child.pid as number);
@@ -113,8 +117,8 @@ describe("faults: the headless runner", function () {
 
   it("removes the connection file on Ctrl-C (SIGINT to the runner)", async () => {
     const notebook = writeNotebook(dir, "waits.ipynb", ["await new Promise((resolve) => setTimeout(resolve, 600_000));"]);
-    const cli = startRunner([notebook, "--timeout", "600", "--output", path.join(dir, "out")]);
-    const kernelPid = Number((await cli.waitForOutput(/kernel ready \(pid (\d+)/))[1]);
+    const cli = startRunner([notebook, "--timeout", "600", "--output", path.join(dir, "out"), ...SLOW_START_ARGS]);
+    const kernelPid = Number((await cli.waitForOutput(/kernel ready \(pid (\d+)/, 600_000))[1]);
     const connectionFile = connectionFileOf(kernelPid) as string;
     expect(fs.existsSync(connectionFile)).to.equal(true);
     cli.child.kill("SIGINT");
@@ -131,6 +135,7 @@ describe("faults: the headless runner", function () {
     let edited: Buffer | null = null;
     const result = await executeNotebook(notebook, {
       profile: "full",
+      ...SLOW_START,
       onProgress: (event) => {
         if (event.type !== "kernel-ready") return;
         // The learner saves in Jupyter while the runner works.
@@ -159,7 +164,7 @@ describe("faults: the headless runner", function () {
     const at = latin1Bytes.indexOf("caf") + 3;
     const bytes = Buffer.concat([latin1Bytes.subarray(0, at), Buffer.from([0xe9]), latin1Bytes.subarray(at)]);
     fs.writeFileSync(latin1, bytes);
-    const cli = startRunner([broken, latin1, good, "--profile", "smoke", "--output", path.join(dir, "out")]);
+    const cli = startRunner([broken, latin1, good, "--profile", "smoke", "--output", path.join(dir, "out"), ...SLOW_START_ARGS]);
     const { code, stdout, stderr } = await cli.finished;
     expect(code).to.equal(1);
     expect(stdout).to.include("good.ipynb: done").and.include("1/3 notebook(s) ok");
@@ -203,7 +208,7 @@ describe("faults: the headless runner", function () {
     const python = writeNotebook(dir, "python.ipynb", ["print(1)"], { name: "python3", display_name: "Python 3", language: "python" });
     const ts = writeNotebook(dir, "errors.ipynb", ["throw new Error('first cell fails');", "const n: number = 2;\nconsole.log(`second cell ran, n=${n}`);"]);
     const out = path.join(dir, "out");
-    const cli = startRunner([js, python, ts, "--allow-errors", "--profile", "smoke", "--output", out]);
+    const cli = startRunner([js, python, ts, "--allow-errors", "--profile", "smoke", "--output", out, ...SLOW_START_ARGS]);
     const { code, stdout, stderr } = await cli.finished;
     expect(code).to.equal(1, "the refused notebook fails the batch");
     expect(stderr).to.include(`${python}: not run: it asks for the kernel "python3" (Python 3)`);
@@ -225,7 +230,7 @@ describe("faults: the headless runner", function () {
 
   it("stores kernelspec and language_info exactly as Jupyter sets them from the kernelspec and kernel_info", async () => {
     const notebook = writeNotebook(dir, "meta.ipynb", ["console.log(1);"]);
-    const result = await executeNotebook(notebook, { outputPath: path.join(dir, "out.ipynb"), profile: "smoke" });
+    const result = await executeNotebook(notebook, { outputPath: path.join(dir, "out.ipynb"), profile: "smoke", ...SLOW_START });
     expect(result.ok, result.message).to.equal(true);
     const metadata = readNotebook(result.writtenTo as string).metadata;
     // What tslab's kernel_info_reply carries (its own handler, asked directly) and what our kernelspec says.
