@@ -38,7 +38,7 @@ async function waitForServer(url: string, ms: number): Promise<void> {
 }
 
 describe("runner: a notebook opened and saved in Jupyter stays byte for byte the same", function () {
-  this.timeout(240_000);
+  this.timeout(900_000); // a kernel and a Jupyter server start here; minutes on a loaded machine
   let dir: string;
   let server: ChildProcess | null = null;
   let browser: Browser | null = null;
@@ -70,7 +70,11 @@ describe("runner: a notebook opened and saved in Jupyter stays byte for byte the
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     });
-    await waitForServer(`${base}/api?token=${TOKEN}`, 60_000);
+    let serverLog = "";
+    server.stderr?.on("data", (chunk) => (serverLog += chunk));
+    await waitForServer(`${base}/api?token=${TOKEN}`, 300_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${serverLog}`);
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM as string, args: [...CHROMIUM_ARGS], headless: true });
   });
 
@@ -90,7 +94,7 @@ describe("runner: a notebook opened and saved in Jupyter stays byte for byte the
     const before = fs.readFileSync(file);
     const page = await (browser as Browser).newPage();
     try {
-      await page.goto(`${base}/notebooks/${name}?token=${TOKEN}`);
+      await page.goto(`${base}/notebooks/${name}?token=${TOKEN}`, { waitUntil: "domcontentloaded", timeout: 120_000 });
       await page.waitForFunction(
         () => {
           const jupyter = (window as unknown as { Jupyter?: { notebook?: { kernel?: { info_reply?: { language_info?: unknown } } } } }).Jupyter;
