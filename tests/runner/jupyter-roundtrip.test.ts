@@ -50,7 +50,7 @@ describe("runner: a notebook opened and saved in Jupyter stays byte for byte the
     const notebooks = path.join(dir, "notebooks");
     fs.mkdirSync(notebooks);
     // The runner's own output: the fixture executed (stream, HTML, PNG, text outputs; timing metadata).
-    const result = await executeNotebook(FIXTURE, { outputPath: path.join(notebooks, "executed.ipynb"), profile: "smoke" });
+    const result = await executeNotebook(FIXTURE, { outputPath: path.join(notebooks, "executed.ipynb"), profile: "smoke", startupTimeoutSeconds: 600 });
     expect(result.ok, result.message).to.equal(true);
     // The control: the same notebook with the metadata the chapters had before.
     const old = readNotebook(path.join(notebooks, "executed.ipynb"));
