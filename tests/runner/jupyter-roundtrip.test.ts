@@ -101,7 +101,7 @@ describe("runner: a notebook opened and saved in Jupyter stays byte for byte the
           return jupyter?.notebook?.kernel?.info_reply?.language_info !== undefined;
         },
         undefined,
-        { timeout: 120_000 },
+        { timeout: 600_000 },
       );
       await page.waitForTimeout(500); // the kernel_ready handlers run after the reply
       const dirty = await page.evaluate(() => (window as unknown as { Jupyter: { notebook: { dirty: boolean } } }).Jupyter.notebook.dirty);
