@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_CELL_TIMEOUT_SECONDS, EXECUTED_BESIDE_SUFFIX, executeNotebook, parseRunProfile, type NotebookResult, type ProgressEvent } from "./jupyter/execute-notebook";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, DEFAULT_STARTUP_TIMEOUT_SECONDS, EXECUTED_BESIDE_SUFFIX, executeNotebook, parseRunProfile, type NotebookResult, type ProgressEvent } from "./jupyter/execute-notebook";
 import type { RunProfile } from "./jupyter/source-hash";
 import { installSignalCleanup, stopNow } from "./jupyter/kernel-process";
 import { watchLaunchers } from "./jupyter/launcher-watch";
@@ -22,6 +22,7 @@ const USAGE = `usage: npm run execute -- [notebooks…] [--jobs N] [--profile sm
   --jobs N         notebooks run in parallel (default 1)
   --profile P      smoke, lab or full (default: CNN_PROFILE, else full); passed to the kernel as CNN_PROFILE
   --timeout S      per-cell limit in seconds (default ${DEFAULT_CELL_TIMEOUT_SECONDS}); then interrupt, then kill
+  --startup-timeout S  how long a kernel may take to answer kernel_info (default ${DEFAULT_STARTUP_TIMEOUT_SECONDS})
   --output DIR     write executed copies into DIR instead of in place
   --allow-errors   record a failing cell's error and go on with the next cell (the notebook still counts as ok)
   --max-output-chars N  characters of one stream output a cell stores; past it the first and last halves are kept
@@ -35,6 +36,7 @@ interface RunOptions {
   jobs: number;
   profile: RunProfile;
   timeoutSeconds: number;
+  startupTimeoutSeconds: number;
   outputDir: string | null;
   allowErrors: boolean;
   maxOutputChars: number;
@@ -48,6 +50,7 @@ function parseCommandLine(argv: string[]): RunOptions {
       jobs: { type: "string", short: "j" },
       profile: { type: "string" },
       timeout: { type: "string" },
+      "startup-timeout": { type: "string" },
       output: { type: "string", short: "o" },
       "smoke-in-place": { type: "boolean" },
       "allow-errors": { type: "boolean" },
@@ -74,6 +77,7 @@ function parseCommandLine(argv: string[]): RunOptions {
     jobs,
     profile,
     timeoutSeconds,
+    startupTimeoutSeconds: positiveNumber(values["startup-timeout"] ?? String(DEFAULT_STARTUP_TIMEOUT_SECONDS), "--startup-timeout"),
     outputDir,
     allowErrors: values["allow-errors"] === true,
     maxOutputChars,
@@ -140,6 +144,7 @@ async function main(): Promise<number> {
       executeNotebook(notebook, {
         profile: options.profile,
         cellTimeoutSeconds: options.timeoutSeconds,
+        startupTimeoutSeconds: options.startupTimeoutSeconds,
         allowErrors: options.allowErrors,
         maxStreamChars: options.maxOutputChars,
         outputPath: options.outputDir ? path.join(options.outputDir, path.basename(notebook)) : undefined,

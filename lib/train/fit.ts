@@ -281,7 +281,7 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
       record.history.push({ epoch: epoch + 1, metrics, seconds, imagesPerSecond: seconds > 0 ? imagesThisEpoch / seconds : 0 });
       updateRun(runFile, record);
       if (useCheckpoints) {
-        await saveCheckpoint(model, ckptDir, { runName, epoch: epoch + 1, fingerprint: identity.hash, runFile, history: record.history });
+        await saveCheckpoint(model, ckptDir, { runName, epoch: epoch + 1, fingerprint: identity.hash, runFile, history: record.history }, log);
       }
     },
   };

@@ -24,7 +24,7 @@ import { StreamText, formatChars } from "./stream-text";
 import { findProjectRoot, kernelNodeOptions, notebookKernelspec, tslabKernelArgv, tslabKernelFor, type TslabKernelName } from "./tslab";
 
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;
-const DEFAULT_STARTUP_TIMEOUT_SECONDS = 120;
+export const DEFAULT_STARTUP_TIMEOUT_SECONDS = 120;
 /** After an interrupt, how long the cell may take to stop before the kernel is killed. */
 const INTERRUPT_GRACE_MS = 3000;
 /** tslab writes error text right before execute_reply; let the pipe deliver what is still in flight. */

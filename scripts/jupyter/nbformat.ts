@@ -161,9 +161,15 @@ export function serializeNotebook(notebook: Notebook): string {
   if (notebook.nbformat_minor >= MINOR_WITH_CELL_IDS) {
     for (const cell of notebook.cells) cell.id ??= randomBytes(CELL_ID_BYTES).toString("hex");
   }
-  const cells = notebook.cells.map((cell) =>
-    cell.cell_type === "code" ? { ...cell, outputs: cell.outputs.map(outputForDisk) } : cell,
-  );
+  // As nbformat does: every text joined, then split with Python's splitlines (sources, attachments, outputs).
+  const cells = notebook.cells.map((cell) => {
+    const source = splitLines(joinSource(cell.source));
+    if (cell.cell_type === "code") return { ...cell, source, outputs: cell.outputs.map(outputForDisk) };
+    const attachments = cell.attachments
+      ? Object.fromEntries(Object.entries(cell.attachments).map(([name, bundle]) => [name, mimeBundleForDisk(bundle)]))
+      : undefined;
+    return { ...cell, source, ...(attachments ? { attachments } : {}) };
+  });
   return pythonJson({ ...notebook, cells }, "") + "\n";
 }
 
@@ -195,7 +201,9 @@ export function outputForDisk(output: CellOutput): CellOutput {
 
 function mimeBundleForDisk(data: MimeBundle): MimeBundle {
   const result: MimeBundle = {};
-  for (const [mime, value] of Object.entries(data)) {
+  for (const [mime, raw] of Object.entries(data)) {
+    // nbformat joins every list of strings of a non-JSON mime type when reading (rwbase._rejoin_mimebundle).
+    const value = !isJsonMime(mime) && Array.isArray(raw) && raw.every((line) => typeof line === "string") ? raw.join("") : raw;
     result[mime] = typeof value === "string" && SPLIT_MIME(mime) ? splitLines(value) : value;
   }
   return result;

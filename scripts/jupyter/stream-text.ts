@@ -31,11 +31,15 @@ export class StreamText {
   private openLine = "";
   /** A "\r" ended the last chunk: the next character decides (newline, or a rewrite of the open line). */
   private pendingReturn = false;
+  /** Past twice this, the open line's start is stored (it can no longer be a progress bar). */
+  private readonly openPiece: number;
 
   constructor(
     readonly name: "stdout" | "stderr",
     private readonly limitChars: number = Infinity,
-  ) {}
+  ) {
+    this.openPiece = Math.min(OPEN_LINE_PIECE, Math.max(1024, Math.floor(limitChars / 4)));
+  }
 
   append(text: string): void {
     let start = 0;
@@ -73,8 +77,8 @@ export class StreamText {
     }
     this.openLine += piece;
     // A line this long is no progress bar: store its start, keep only the rest open.
-    if (this.openLine.length > OPEN_LINE_PIECE * 2) {
-      const cut = this.openLine.length - OPEN_LINE_PIECE;
+    if (this.openLine.length > this.openPiece * 2) {
+      const cut = this.openLine.length - this.openPiece;
       this.commit(this.openLine.slice(0, cut));
       this.openLine = this.openLine.slice(cut);
     }
@@ -90,8 +94,9 @@ export class StreamText {
     }
     if (this.tailChars === 0 && headRoom > 0 && this.droppedChars === 0) {
       // Fill the head to its limit at a line boundary if there is one, else at the limit.
+      // (a short line that does not fit goes to the tail whole; only a first, huge piece is cut inside a line)
       const lastBreak = piece.lastIndexOf("\n", headRoom - 1);
-      const cut = lastBreak >= 0 ? lastBreak + 1 : headRoom;
+      const cut = lastBreak >= 0 ? lastBreak + 1 : this.headChars === 0 ? headRoom : 0;
       this.head.push(piece.slice(0, cut));
       this.headChars += cut;
       piece = piece.slice(cut);
@@ -114,9 +119,10 @@ export class StreamText {
       } else {
         // Cut inside this piece, at a line start where possible, so the tail begins with a whole line.
         const nextBreak = first.indexOf("\n", excess - 1);
-        const cut = nextBreak >= 0 && nextBreak + 1 < first.length ? nextBreak + 1 : excess;
+        const cut = nextBreak >= 0 ? nextBreak + 1 : excess;
         this.drop(first.slice(0, cut));
-        this.tail[this.tailStart] = first.slice(cut);
+        if (cut === first.length) this.tail[this.tailStart++] = "";
+        else this.tail[this.tailStart] = first.slice(cut);
         this.tailChars -= cut;
       }
     }
