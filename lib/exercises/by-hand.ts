@@ -46,13 +46,13 @@ export function checkOutputSize(q: OutputSizeQuestion, answer: number | undefine
   const p = padding === "valid" ? 0 : padding === "same" ? null : padding;
   const n = q.inputSize, k = q.kernelSize;
   const misconceptions: Misconception[] = [];
+  if (p === 0) misconceptions.push({ answer: Math.ceil(n / stride), reconsider: `that is what "same" padding gives; "valid" adds no zeros and drops windows that do not fit.` });
   if (stride > 1) {
     misconceptions.push({ answer: convOutputSize(n, k, 1, padding), reconsider: `that is the size with stride 1. With stride ${stride} the window jumps ${stride} pixels, so divide the room it has by ${stride}.` });
     if (p !== null) misconceptions.push({ answer: Math.ceil((n + 2 * p - k) / stride) + 1, reconsider: "the window must fit entirely: round the division down (⌊ ⌋), not up." });
   }
   if (p !== null) {
     misconceptions.push({ answer: Math.floor((n + 2 * p - k) / stride), reconsider: "you counted the steps, not the positions: the window's first position counts too (+ 1)." });
-    if (p === 0) misconceptions.push({ answer: Math.ceil(n / stride), reconsider: `that is what "same" padding gives; "valid" adds no zeros.` });
     misconceptions.push({ answer: n, reconsider: "without enough padding the window cannot centre on the border pixels, so the map shrinks." });
   } else {
     misconceptions.push({ answer: n, reconsider: `"same" keeps the size only with stride 1; with stride ${stride} it gives ⌈n / ${stride}⌉.` });
