@@ -27,7 +27,7 @@ export {
 } from "./ops";
 export type { Matrix, Volume, WindowComputation, PooledMap, PaddingMode, WindowLayer, ReceptiveFieldStep } from "./ops";
 export {
-  SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, VERTICAL_LINE_KERNEL, RGB_SEVEN_IMAGE, RGB_FILTERS, EXAMPLE_SEED, exampleDenseWeights,
+  SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, VERTICAL_LINE_KERNEL, CORNER_KERNEL, RGB_SEVEN_IMAGE, RGB_FILTERS, EXAMPLE_SEED, exampleDenseWeights,
 } from "./examples/worked-example";
 export { learnKernel } from "./examples/learn-kernel";
 export type { LearnKernelOptions, LearnedKernel, KernelSnapshot } from "./examples/learn-kernel";
@@ -83,6 +83,7 @@ export { confusionMatrix, confusionMatrixFigure } from "./viz/confusion-matrix";
 export { captionedImageGridFigure } from "./viz/digit-grid";
 export { channelImages, kernelImages, layerActivations } from "./viz/feature-maps";
 export { channelMatrices, kernelMatrices, rankChannelsByResponse, kernelResponseSteps } from "./viz/kernel-responses";
+export { kernelLearningSteps, lossCurveFigure } from "./viz/learning-steps";
 export { gradCam, heatmapOverlay, heatColour, lastConvLayerName } from "./viz/grad-cam";
 export type { GradCamOptions, GradCamResult } from "./viz/grad-cam";
 export { filterPattern, deprocessPattern } from "./viz/filter-patterns";

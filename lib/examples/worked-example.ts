@@ -103,3 +103,13 @@ export const RGB_FILTERS: number[][][][] = [0, 1, 2].map((i) =>
     [j === 1 ? 1 : 0, j === 1 ? 1 : 0],
   ]),
 );
+
+/**
+ * The shape of the "7"'s corner: a top row and a right column. Not symmetric, so turning it by 180° (what true
+ * convolution does) gives a different kernel, an "L".
+ */
+export const CORNER_KERNEL: Matrix = [
+  [1, 1, 1],
+  [0, 0, 1],
+  [0, 0, 1],
+];

@@ -36,3 +36,18 @@ describe("learning a kernel by gradient descent on the \"7\"", () => {
     expect(() => learnKernel(SEVEN_IMAGE, SEVEN_IMAGE, { steps: 0 })).to.throw(/steps/);
   });
 });
+
+describe("learning a kernel, drawn", () => {
+  it("one step per snapshot with the kernel, its map and the target; the loss on a log scale", async () => {
+    const { kernelLearningSteps, lossCurveFigure } = await import("../../lib/viz/learning-steps");
+    const target = conv2d(SEVEN_IMAGE, STROKE_KERNEL, { padding: "same" });
+    const learned = learnKernel(SEVEN_IMAGE, target, { steps: 20, snapshotEvery: 10 });
+    const steps = kernelLearningSteps(SEVEN_IMAGE, target, learned.snapshots);
+    expect(steps.map((s) => s.label)).to.deep.equal(["0", "10", "20"]);
+    expect(steps[2].panels[1].matrix).to.deep.equal(conv2d(SEVEN_IMAGE, learned.kernel, { padding: "same" }));
+    expect(steps[0].panels[2].matrix).to.deep.equal(target);
+    const figure = lossCurveFigure(learned.snapshots);
+    expect(figure.data[0].x).to.deep.equal([0, 10, 20]);
+    expect(((figure.layout as Record<string, Record<string, unknown>>).yaxis).type).to.equal("log");
+  });
+});

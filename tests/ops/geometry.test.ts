@@ -4,7 +4,7 @@ import {
   averagePool, conv2d, conv2dParameterCount, convOutputSize, denseParameterCount, flipKernel, maxPool, receptiveField, receptiveFields,
   reluMap, trueConvolution,
 } from "../../lib/ops";
-import { SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, VERTICAL_LINE_KERNEL, RGB_SEVEN_IMAGE, RGB_FILTERS } from "../../lib/examples/worked-example";
+import { SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, VERTICAL_LINE_KERNEL, CORNER_KERNEL, RGB_SEVEN_IMAGE, RGB_FILTERS } from "../../lib/examples/worked-example";
 import { conv2dVolume } from "../../lib/ops";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { windowLayersOf } from "../../lib/exercises/models";
@@ -102,6 +102,13 @@ describe("shape arithmetic: output sizes, parameter counts, receptive fields", (
     }));
     expect(trueConvolution(SEVEN_IMAGE, corner)).to.deep.equal(byDefinition);
     expect(conv2d(SEVEN_IMAGE, corner)).to.not.deep.equal(byDefinition);
+  });
+
+  it("the corner kernel finds the 7's corner; turned round (true convolution) it looks for an L", () => {
+    const correlated = conv2d(SEVEN_IMAGE, CORNER_KERNEL);
+    expect(Math.max(...correlated.flat())).to.equal(5);
+    expect(correlated[0][2]).to.equal(5); // window columns 2–4: top row 3 + right column 2
+    expect(Math.max(...trueConvolution(SEVEN_IMAGE, CORNER_KERNEL).flat())).to.equal(2);
   });
 
   it("ReLU after the vertical-line kernel keeps the stroke and clears the negative flanks", () => {
