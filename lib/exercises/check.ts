@@ -3,6 +3,8 @@
  * own functions (never typed in), then compared here: ✓ with the reasoning, or ✗ with what to reconsider. Known
  * wrong answers (a forgotten bias, an ignored stride) get their own advice.
  */
+import { inspect } from "node:util";
+
 export type Answer = number | number[] | number[][];
 
 /** A wrong answer we can recognise, and the advice for it. */
@@ -21,14 +23,24 @@ export interface CheckOptions {
   misconceptions?: Misconception[];
   /** Largest accepted difference per number. Default 1e-6 (answers may be typed with rounding: pass e.g. 0.01). */
   tolerance?: number;
-  /** Print the message (default true; tests turn it off). */
+  /**
+   * Also print the message now. Default false: a check that ends a cell is shown by the kernel (its text is the
+   * message); set it when the check sits in the middle of a cell.
+   */
   print?: boolean;
 }
 
-export interface CheckResult {
-  answered: boolean;
-  correct: boolean;
-  message: string;
+/** The verdict. A notebook shows it as its message alone (✓ …, ✗ … Reconsider: …, or ✎ not answered yet). */
+export class CheckResult {
+  constructor(readonly answered: boolean, readonly correct: boolean, readonly message: string) {}
+
+  [inspect.custom](): string {
+    return this.message;
+  }
+
+  toString(): string {
+    return this.message;
+  }
 }
 
 function shapeOf(value: Answer): number[] {
@@ -66,23 +78,16 @@ export function checkAnswer(answer: Answer | undefined | null, expected: Answer,
   const tolerance = options.tolerance ?? 1e-6;
   let result: CheckResult;
   if (answer === undefined || answer === null) {
-    result = { answered: false, correct: false, message: `✎ ${options.question}: not answered yet. Replace undefined with your answer and run the cell again.` };
+    result = new CheckResult(false, false, `✎ ${options.question}: not answered yet. Replace undefined with your answer and run the cell again.`);
   } else if (sameAnswer(answer, expected, tolerance)) {
-    result = { answered: true, correct: true, message: `✓ ${options.question}: ${show(answer)}. ${options.explain}` };
+    result = new CheckResult(true, true, `✓ ${options.question}: ${show(answer)}. ${options.explain}`);
   } else if (shapeOf(answer).join("×") !== shapeOf(expected).join("×")) {
-    result = {
-      answered: true,
-      correct: false,
-      message: `✗ ${options.question}: your answer is ${describeShape(shapeOf(answer))}, the question asks for ${describeShape(shapeOf(expected))}.`,
-    };
+    result = new CheckResult(true, false,
+      `✗ ${options.question}: your answer is ${describeShape(shapeOf(answer))}, the question asks for ${describeShape(shapeOf(expected))}.`);
   } else {
     const known = (options.misconceptions ?? []).find((m) => !sameAnswer(m.answer, expected, tolerance) && sameAnswer(answer, m.answer, tolerance));
-    result = {
-      answered: true,
-      correct: false,
-      message: `✗ ${options.question}: ${show(answer)} is not it. Reconsider: ${known ? known.reconsider : options.hint}`,
-    };
+    result = new CheckResult(true, false, `✗ ${options.question}: ${show(answer)} is not it. Reconsider: ${known ? known.reconsider : options.hint}`);
   }
-  if (options.print ?? true) console.log(result.message);
+  if (options.print ?? false) console.log(result.message);
   return result;
 }

@@ -1,6 +1,6 @@
 /** Exercises: check a learner's answer in the cell, against answers the course computes itself. */
-export { checkAnswer, sameAnswer } from "./check";
-export type { Answer, CheckOptions, CheckResult, Misconception } from "./check";
+export { checkAnswer, sameAnswer, CheckResult } from "./check";
+export type { Answer, CheckOptions, Misconception } from "./check";
 export {
   checkOutputSize, checkWindowSum, checkFeatureMap, checkPooling, checkConvParameters, checkDenseParameters, checkFlattenLength,
   checkReceptiveField, measuredOutputSize,

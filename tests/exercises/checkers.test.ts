@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
+import { inspect } from "node:util";
 import {
   checkAnswer, checkConvParameters, checkDenseParameters, checkFeatureMap, checkFlattenLength, checkOutputSize, checkPooling,
   checkReceptiveField, checkWindowSum, checkLayerParameters, checkLayerOutputShape, checkModelReceptiveField, measuredOutputSize,
@@ -28,17 +29,20 @@ describe("exercises: the checker says ✓ or what to reconsider", () => {
     expect(checkAnswer(0.334, 1 / 3, { ...options, tolerance: 0.01 }).correct).to.equal(true);
   });
 
-  it("prints its verdict in the cell", () => {
+  it("shows as its message alone when it ends a cell, and prints only when asked", () => {
     const lines: string[] = [];
     const log = console.log;
     console.log = (line: string) => lines.push(line);
+    let result;
     try {
-      checkOutputSize({ inputSize: 6, kernelSize: 3, stride: 2 }, 2);
+      result = checkOutputSize({ inputSize: 6, kernelSize: 3, stride: 2 }, 2);
+      checkOutputSize({ inputSize: 6, kernelSize: 3, stride: 2 }, 3, { print: true });
     } finally {
       console.log = log;
     }
     expect(lines).to.have.lengthOf(1);
-    expect(lines[0]).to.match(/^✓/);
+    expect(lines[0]).to.match(/^✗/);
+    expect(inspect(result)).to.equal(result.message).and.to.match(/^✓/);
   });
 
   it("output size: computed by running conv2d, with advice for the usual mistakes", () => {
