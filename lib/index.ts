@@ -30,6 +30,8 @@ export {
   SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, VERTICAL_LINE_KERNEL, CORNER_KERNEL, RGB_SEVEN_IMAGE, RGB_FILTERS, EXAMPLE_SEED, exampleDenseWeights,
 } from "./examples/worked-example";
 export { learnKernel } from "./examples/learn-kernel";
+export { loadModelIfSaved, mnistConvnetForInspection, catsDogsConvnetForInspection } from "./examples/stand-in-models";
+export type { ModelForInspection, StandInMnistOptions, StandInCatsDogsOptions } from "./examples/stand-in-models";
 export type { LearnKernelOptions, LearnedKernel, KernelSnapshot } from "./examples/learn-kernel";
 
 // exercises: the learner's answer checked in the cell (✓ or what to reconsider)
