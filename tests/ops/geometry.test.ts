@@ -57,6 +57,12 @@ describe("shape arithmetic: output sizes, parameter counts, receptive fields", (
     expect(denseParameterCount(576, 64)).to.equal(36_928);
     expect(denseParameterCount(64, 10)).to.equal(650);
     expect(denseParameterCount(18, 4)).to.equal(76); // chapter 4
+    // Chapter 3, Chollet's model without pooling: 22×22×64 features into chapter 5's Dense(64), and the book's Dense(512).
+    expect(convOutputSize(convOutputSize(convOutputSize(28, 3), 3), 3)).to.equal(22);
+    expect(22 * 22 * 64).to.equal(30_976);
+    expect(denseParameterCount(30_976, 64)).to.equal(1_982_528);
+    expect(denseParameterCount(30_976, 64) / denseParameterCount(576, 64)).to.be.greaterThan(50); // "more than fifty times"
+    expect(denseParameterCount(30_976, 512) / 1e6).to.be.closeTo(15.8, 0.1); // the book's "15.8 million"
   });
 
   it("computes receptive fields that match where a unit's gradient reaches in a real stack", () => {
