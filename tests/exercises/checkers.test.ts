@@ -113,5 +113,7 @@ describe("exercises: the checker says ✓ or what to reconsider", () => {
     expect(catsConvs.map((n) => layerParameterCount(cats, n))).to.deep.equal([896, 18_496, 73_856, 147_584]);
     // 3 → 4 → 8 → 10 → 18 → 22 → 38: a unit of the last convolution sees 38×38 of the 150×150 picture.
     expect(checkModelReceptiveField(cats, catsConvs[3], 38, quiet).correct).to.equal(true);
+    // Chapter 9's Grad-CAM layer: 15×15 cells of 128 maps.
+    expect(checkLayerOutputShape(cats, catsConvs[3], [15, 15, 128], quiet).correct).to.equal(true);
   });
 });
