@@ -167,11 +167,12 @@ export function checkFlattenLength(shape: [number, number, number], answer: numb
 }
 
 /** "How many input pixels across does one unit of the last layer see?" */
-export function checkReceptiveField(layers: WindowLayer[], answer: number | undefined, options: CheckerOptions = {}): CheckResult {
+export function checkReceptiveField(layers: WindowLayer[], answer: number | undefined, options: CheckerOptions & { unitOf?: string } = {}): CheckResult {
   const expected = receptiveField(layers);
   const ignoringStrides = receptiveField(layers.map((l) => ({ ...l, stride: 1 })));
+  const path = layers.map((l) => l.name ?? `${l.kernelSize}×${l.kernelSize}/${l.stride}`).join(" → ");
   return checkAnswer(answer, expected, {
-    question: `receptive field after ${layers.map((l) => l.name ?? `${l.kernelSize}×${l.kernelSize}/${l.stride}`).join(" → ")}`,
+    question: options.unitOf === undefined ? `receptive field after ${path}` : `receptive field of one unit of ${options.unitOf}`,
     explain: `each layer widens it by (k − 1) × the product of the strides before it: ${expected}×${expected} input pixels.`,
     hint: "start at 1; each window of k adds (k − 1) × jump, and each stride multiplies the jump.",
     misconceptions: [

@@ -117,5 +117,5 @@ export function checkLayerOutputShape(model: tf.LayersModel, layerName: string, 
 
 /** "How many input pixels across does one unit of layer `layerName` see?" */
 export function checkModelReceptiveField(model: tf.LayersModel, layerName: string, answer: number | undefined, options: CheckerOptions = {}): CheckResult {
-  return checkReceptiveField(windowLayersOf(model, layerName), answer, options);
+  return checkReceptiveField(windowLayersOf(model, layerName), answer, { ...options, unitOf: layerName });
 }
