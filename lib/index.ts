@@ -21,9 +21,21 @@ export type { BackendReport, BackendName, BackendPath, KernelChoice, PrecisionPo
 
 // ops: reference operations on plain arrays, written to be read (chapters 1–4)
 export * as ops from "./ops";
-export { conv2d, conv2dVolume, convolveWindow, zeroPad, maxPool, flatten, stackChannels, dense, relu, sigmoid, softmax } from "./ops";
-export type { Matrix, Volume, WindowComputation, PooledMap, PaddingMode } from "./ops";
-export { SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, EXAMPLE_SEED, exampleDenseWeights } from "./examples/worked-example";
+export {
+  conv2d, conv2dVolume, convolveWindow, zeroPad, maxPool, averagePool, flatten, stackChannels, dense, relu, reluMap, sigmoid,
+  softmax, flipKernel, trueConvolution, convOutputSize, conv2dParameterCount, denseParameterCount, receptiveField, receptiveFields,
+} from "./ops";
+export type { Matrix, Volume, WindowComputation, PooledMap, PaddingMode, WindowLayer, ReceptiveFieldStep } from "./ops";
+export {
+  SEVEN_IMAGE, STROKE_KERNEL, HORIZONTAL_KERNEL, VERTICAL_LINE_KERNEL, CORNER_KERNEL, RGB_SEVEN_IMAGE, RGB_FILTERS, EXAMPLE_SEED, exampleDenseWeights,
+} from "./examples/worked-example";
+export { learnKernel } from "./examples/learn-kernel";
+export { loadModelIfSaved, mnistConvnetForInspection, catsDogsConvnetForInspection } from "./examples/stand-in-models";
+export type { ModelForInspection, StandInMnistOptions, StandInCatsDogsOptions } from "./examples/stand-in-models";
+export type { LearnKernelOptions, LearnedKernel, KernelSnapshot } from "./examples/learn-kernel";
+
+// exercises: the learner's answer checked in the cell (✓ or what to reconsider)
+export * from "./exercises";
 
 // data: downloads with checksums, MNIST, image folders, augmentation
 export { ensureDatasetFile, sha256File } from "./data/download";
@@ -72,3 +84,9 @@ export type { TrainingPlotOptions } from "./viz/training-plot";
 export { confusionMatrix, confusionMatrixFigure } from "./viz/confusion-matrix";
 export { captionedImageGridFigure } from "./viz/digit-grid";
 export { channelImages, kernelImages, layerActivations } from "./viz/feature-maps";
+export { channelMatrices, kernelMatrices, rankChannelsByResponse, kernelResponseSteps } from "./viz/kernel-responses";
+export { kernelLearningSteps, lossCurveFigure } from "./viz/learning-steps";
+export { gradCam, heatmapOverlay, heatColour, lastConvLayerName } from "./viz/grad-cam";
+export type { GradCamOptions, GradCamResult } from "./viz/grad-cam";
+export { filterPattern, deprocessPattern } from "./viz/filter-patterns";
+export type { FilterPatternOptions, FilterPattern } from "./viz/filter-patterns";

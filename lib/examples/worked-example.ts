@@ -71,3 +71,45 @@ export function exampleDenseWeights(inputs: number, seed: number = EXAMPLE_SEED)
     digits: { weights: seededWeights(EXAMPLE_HIDDEN_UNITS, DIGIT_CLASSES, random), bias: zeros(DIGIT_CLASSES) },
   };
 }
+
+/**
+ * A learned-looking kernel with negative weights: +2 down the middle column, −1 on either side. It answers "a
+ * vertical stroke runs exactly through the centre" with a large positive number and "a stroke runs beside the
+ * centre" with a negative one, which is what ReLU then clears away.
+ */
+export const VERTICAL_LINE_KERNEL: Matrix = [
+  [-1, 2, -1],
+  [-1, 2, -1],
+  [-1, 2, -1],
+];
+
+/**
+ * The "7" in colour, as [row][col][channel] with channels red, green, blue: the top stroke is red, the vertical
+ * stroke blue, and the corner where they meet (row 0, column 4) is magenta (red and blue). Green is empty.
+ */
+export const RGB_SEVEN_IMAGE: number[][][] = SEVEN_IMAGE.map((row, r) =>
+  row.map((ink, c) => [r === 0 ? ink : 0, 0, c === 4 ? ink : 0]),
+);
+
+/**
+ * Two 3×3×3 filters in tfjs's [kRow][kCol][inChannel][outChannel] layout. Filter 0 looks for horizontal strokes in
+ * the red channel and vertical strokes in the blue one (so it finds the whole "7"); filter 1 only for vertical
+ * strokes in the blue channel. Green's weights are zero in both.
+ */
+export const RGB_FILTERS: number[][][][] = [0, 1, 2].map((i) =>
+  [0, 1, 2].map((j) => [
+    [HORIZONTAL_KERNEL[i][j], 0],
+    [0, 0],
+    [j === 1 ? 1 : 0, j === 1 ? 1 : 0],
+  ]),
+);
+
+/**
+ * The shape of the "7"'s corner: a top row and a right column. Not symmetric, so turning it by 180° (what true
+ * convolution does) gives a different kernel, an "L".
+ */
+export const CORNER_KERNEL: Matrix = [
+  [1, 1, 1],
+  [0, 0, 1],
+  [0, 0, 1],
+];

@@ -26,3 +26,8 @@ export function softmax(x: number[]): number[] {
   const total = exps.reduce((a, b) => a + b, 0);
   return exps.map((e) => e / total);
 }
+
+/** ReLU on every cell of a feature map. */
+export function reluMap(map: number[][]): number[][] {
+  return map.map((row) => relu(row));
+}

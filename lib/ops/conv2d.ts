@@ -122,3 +122,18 @@ export function conv2dVolume(input: Volume, filters: number[][][][], options: Co
   // Back to [row][col][channel].
   return maps[0].map((row, r) => row.map((_, c) => maps.map((map) => map[r][c])));
 }
+
+/** The kernel turned by 180°: last row first, each row reversed. */
+export function flipKernel(kernel: Matrix): Matrix {
+  checkMatrix(kernel, "kernel");
+  return kernel.slice().reverse().map((row) => row.slice().reverse());
+}
+
+/**
+ * Convolution as mathematicians define it: the kernel is flipped before it slides. What deep-learning libraries call
+ * "convolution" (`conv2d` above, `tf.conv2d`) skips the flip, which is cross-correlation; for a learned kernel the
+ * difference does not matter, since the network would simply learn the flipped weights.
+ */
+export function trueConvolution(image: Matrix, kernel: Matrix, options: Conv2dOptions = {}): Matrix {
+  return conv2d(image, flipKernel(kernel), options);
+}

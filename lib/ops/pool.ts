@@ -46,3 +46,19 @@ export function maxPool(map: Matrix, options: MaxPoolOptions = {}): PooledMap {
   }
   return { values, argmax };
 }
+
+/**
+ * Average pooling: the same windows as `maxPool`, each replaced by the mean of its values. Every cell contributes,
+ * so a strong response is diluted by the quiet cells around it (Keras' AveragePooling2D).
+ */
+export function averagePool(map: Matrix, options: MaxPoolOptions = {}): Matrix {
+  const size = options.size ?? 2;
+  const stride = options.stride ?? size;
+  // maxPool validates the sizes and finds the windows; only the value kept differs.
+  const { argmax } = maxPool(map, { size, stride });
+  return argmax.map((row, r) => row.map((_, c) => {
+    let total = 0;
+    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) total += map[r * stride + i][c * stride + j];
+    return total / (size * size);
+  }));
+}

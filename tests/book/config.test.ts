@@ -8,7 +8,7 @@ const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURE_PROJECT = path.join(__dirname, "fixtures", "project");
 
 describe("book config (_quarto.yml)", function () {
-  it("reads the course's own _quarto.yml as the course is laid out: home, preface, two parts, the setup appendix", function () {
+  it("reads the course's own _quarto.yml as the course is laid out: home, preface, three parts, the glossary and setup appendices", function () {
     const text = fs.readFileSync(path.join(REPOSITORY_ROOT, "_quarto.yml"), "utf8");
     const config = parseBookConfig(text, REPOSITORY_ROOT);
     expect(config.title).to.equal("cnn-notebooks: Convolutional neural networks in TypeScript");
@@ -24,6 +24,8 @@ describe("book config (_quarto.yml)", function () {
       ["notebooks/06-cats-vs-dogs.ipynb", "chapter", "Training real models"],
       ["notebooks/07-data-augmentation.ipynb", "chapter", "Training real models"],
       ["notebooks/08-dropout.ipynb", "chapter", "Training real models"],
+      ["notebooks/09-what-the-convnet-sees.ipynb", "chapter", "Looking inside"],
+      ["glossary.qmd", "appendix", APPENDICES_TITLE],
       ["notebooks/00-setup.ipynb", "appendix", APPENDICES_TITLE],
     ]);
   });
