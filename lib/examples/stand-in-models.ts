@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { MODEL_JSON_FILE, loadModel } from "../train/model-io";
 import { buildMnistConvnet } from "../models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../models/cats-dogs-convnet";
+import { RMSprop } from "../train/rmsprop";
 import { imageFolderDataset } from "../data/image-folder";
 import type { MnistSplit } from "../data/mnist";
 
@@ -44,7 +45,7 @@ export async function mnistConvnetForInspection(train: MnistSplit, options: Stan
   const where = describeDir(options.savedDir, options.projectRoot);
   if (saved !== null) return { model: saved, source: "saved", note: `chapter 5's trained convnet, read from ${where}` };
   const model = buildMnistConvnet();
-  model.compile({ optimizer: "rmsprop", loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  model.compile({ optimizer: new RMSprop(), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   await model.fit(train.images, train.labels, { epochs: options.epochs, batchSize: options.batchSize ?? 64, verbose: 0 });
   return {
     model,
@@ -60,6 +61,8 @@ export interface StandInCatsDogsOptions {
   maxPerClass?: number;
   /** Where chapter 8 saves its model; printed in the note. */
   savedDir: string;
+  /** Where chapter 6 saves its model: the next best trained model when chapter 8's is not there yet. */
+  fallbackDir?: string;
   projectRoot?: string;
 }
 
@@ -68,8 +71,17 @@ export async function catsDogsConvnetForInspection(trainDir: string, options: St
   const saved = await loadModelIfSaved(options.savedDir);
   const where = describeDir(options.savedDir, options.projectRoot);
   if (saved !== null) return { model: saved, source: "saved", note: `chapter 8's trained convnet (dropout + augmentation), read from ${where}` };
+  const fallback = options.fallbackDir === undefined ? null : await loadModelIfSaved(options.fallbackDir);
+  if (fallback !== null) {
+    return {
+      model: fallback,
+      source: "saved",
+      note: `chapter 6's trained convnet (no dropout, no augmentation: it overfits), read from ` +
+        `${describeDir(options.fallbackDir as string, options.projectRoot)} — chapter 8's model is not in ${where} yet`,
+    };
+  }
   const model = buildCatsDogsConvnet({ dropout: 0.5 });
-  model.compile({ optimizer: tf.train.rmsprop(1e-4), loss: "binaryCrossentropy", metrics: ["acc"] });
+  model.compile({ optimizer: new RMSprop({ learningRate: 1e-4 }), loss: "binaryCrossentropy", metrics: ["acc"] });
   const data = await imageFolderDataset(trainDir, {
     targetSize: [150, 150], batchSize: 20, classMode: "binary", rescale: 1 / 255, maxPerClass: options.maxPerClass, verbose: false,
   });
