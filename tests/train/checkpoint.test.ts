@@ -6,25 +6,9 @@ import * as tf from "@tensorflow/tfjs";
 import { fitWithLedger } from "../../lib/train/fit";
 import { checkpointDir, readCheckpoint } from "../../lib/train/checkpoint";
 import { listRuns } from "../../lib/train/ledger";
+import { tinyData, tinyModel, TINY_SAMPLES } from "./tiny-training";
 
-const SAMPLES = 64;
-const FEATURES = 6;
 
-function tinyModel(initial?: tf.Tensor[]): tf.Sequential {
-  const model = tf.sequential({ name: "tiny_dense" });
-  model.add(tf.layers.dense({ inputShape: [FEATURES], units: 8, activation: "relu" }));
-  model.add(tf.layers.dense({ units: 3, activation: "softmax" }));
-  if (initial) model.setWeights(initial);
-  model.compile({ optimizer: "rmsprop", loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  return model;
-}
-
-function tinyData(): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  const x = tf.randomUniform([SAMPLES, FEATURES], -1, 1, "float32", 7) as tf.Tensor2D;
-  const classes = tf.tidy(() => x.slice([0, 0], [SAMPLES, 3]).argMax(1));
-  const y = tf.oneHot(classes as tf.Tensor1D, 3).toFloat() as tf.Tensor2D;
-  return { x, y };
-}
 
 function maxDifference(a: tf.Tensor[], b: tf.Tensor[]): number {
   expect(a.length).to.equal(b.length);
@@ -113,7 +97,7 @@ describe("lib/train: checkpoints and resume", function () {
   it("trains from a batch generator and records Keras metric names, backend and timing", async () => {
     const { x, y } = tinyData();
     const generator = function* () {
-      for (let start = 0; start < SAMPLES; start += 16) {
+      for (let start = 0; start < TINY_SAMPLES; start += 16) {
         yield { xs: x.slice(start, 16), ys: y.slice(start, 16) };
       }
     };
