@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { displayPath } from "../env";
 import { MODEL_JSON_FILE, loadModel } from "../train/model-io";
 import { buildMnistConvnet } from "../models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../models/cats-dogs-convnet";
@@ -27,9 +28,6 @@ export async function loadModelIfSaved(dir: string): Promise<tf.LayersModel | nu
   return loadModel(dir);
 }
 
-function describeDir(dir: string, projectRoot?: string): string {
-  return projectRoot === undefined ? dir : path.relative(projectRoot, dir);
-}
 
 export interface StandInMnistOptions {
   epochs: number;
@@ -42,7 +40,7 @@ export interface StandInMnistOptions {
 /** Chapter 5's model from `savedDir`, or chapter 5's architecture trained briefly on `train`. */
 export async function mnistConvnetForInspection(train: MnistSplit, options: StandInMnistOptions): Promise<ModelForInspection> {
   const saved = await loadModelIfSaved(options.savedDir);
-  const where = describeDir(options.savedDir, options.projectRoot);
+  const where = displayPath(options.savedDir, options.projectRoot);
   if (saved !== null) return { model: saved, source: "saved", note: `chapter 5's trained convnet, read from ${where}` };
   const model = buildMnistConvnet();
   model.compile({ optimizer: new RMSprop(), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
@@ -69,7 +67,7 @@ export interface StandInCatsDogsOptions {
 /** Chapter 8's model from `savedDir`, or chapter 8's architecture trained briefly on the images in `trainDir`. */
 export async function catsDogsConvnetForInspection(trainDir: string, options: StandInCatsDogsOptions): Promise<ModelForInspection> {
   const saved = await loadModelIfSaved(options.savedDir);
-  const where = describeDir(options.savedDir, options.projectRoot);
+  const where = displayPath(options.savedDir, options.projectRoot);
   if (saved !== null) return { model: saved, source: "saved", note: `chapter 8's trained convnet (dropout + augmentation), read from ${where}` };
   const fallback = options.fallbackDir === undefined ? null : await loadModelIfSaved(options.fallbackDir);
   if (fallback !== null) {
@@ -77,7 +75,7 @@ export async function catsDogsConvnetForInspection(trainDir: string, options: St
       model: fallback,
       source: "saved",
       note: `chapter 6's trained convnet (no dropout, no augmentation: it overfits), read from ` +
-        `${describeDir(options.fallbackDir as string, options.projectRoot)} — chapter 8's model is not in ${where} yet`,
+        `${displayPath(options.fallbackDir as string, options.projectRoot)} — chapter 8's model is not in ${where} yet`,
     };
   }
   const model = buildCatsDogsConvnet({ dropout: 0.5 });

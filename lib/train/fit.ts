@@ -4,10 +4,9 @@
  * comes from the model, optimizer, data and schedule themselves: lib/train/run-identity.ts).
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { currentBackend } from "../backend";
-import { courseEnv } from "../env";
+import { courseEnv, displayPath } from "../env";
 import { courseSettings } from "../env/settings";
 import { mixSeeds, seededRandom } from "../env/random";
 import { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from "./checkpoint";
@@ -134,12 +133,6 @@ const RANDOM_STREAM = 0x46495421;
 function activePrecision(): string {
   const report = currentBackend() as { precision?: string } | null;
   return report?.precision === "mixed_bfloat16" ? "mixed_bfloat16" : "float32";
-}
-
-/** A path as the reader should see it: relative to the project when inside it. */
-function displayPath(file: string, projectRoot: string): string {
-  const relative = path.relative(projectRoot, file);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
 function defaultNotebook(): string {
