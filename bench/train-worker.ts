@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { selectWasmTrainingPath } from "../lib/backend/wasm-training";
 import { currentPrecision, setPrecisionPolicy } from "../lib/backend/precision";
+import { loadNativeAccelerator } from "../lib/backend/onednn/addon";
 import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
 import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type BenchPath, type RunResult } from "./config";
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     threads: setup.threads,
     kernelMs,
     tensorLeak,
+    onednnPrimitives: path === "wasm" ? undefined : loadNativeAccelerator().accelerator?.convImplementations(),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

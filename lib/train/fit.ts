@@ -202,6 +202,15 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     fs.rmSync(ckptDir, { recursive: true, force: true });
   }
 
+  // Showing a finished run again (re-running its cell) adds nothing to the ledger: its own complete record answers.
+  const finished = initialEpoch >= options.epochs && resumedFrom !== null ? completedRun(resumedFrom, identity.hash, notebook, runName) : null;
+  if (finished !== null) {
+    const shown = progressTarget === null ? null : new TrainingLog(options.epochs, stepsPerEpoch(data, options), progressTarget);
+    for (const entry of finished.history) shown?.restoredEpoch(entry);
+    shown?.close();
+    return fitResult(finished, identity, initialEpoch, [], resumedFrom!);
+  }
+
   // The report of setupBackend describes the run only while its backend is still the active one.
   const reported = currentBackend();
   const backend = reported !== null && reported.backend === tf.getBackend() ? reported : null;
@@ -322,7 +331,10 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     );
   }
   finish(record, runFile, "complete");
+  return fitResult(record, identity, initialEpoch, thisRunSeconds, runFile);
+}
 
+function fitResult(record: RunRecord, identity: RunIdentity, initialEpoch: number, thisRunSeconds: number[], runFile: string): FitResult {
   const history: Record<string, number[]> = {};
   for (const entry of record.history) {
     for (const [name, value] of Object.entries(entry.metrics)) (history[name] ??= []).push(value);
@@ -336,6 +348,17 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     run: record,
     runFile,
   };
+}
+
+/** The ledger's complete record of this very run (same identity, notebook and name), when its file is intact. */
+function completedRun(runFile: string, hash: string, notebook: string, runName: string): RunRecord | null {
+  try {
+    const previous = JSON.parse(fs.readFileSync(runFile, "utf8")) as RunRecord;
+    const same = previous.identity?.hash === hash && previous.notebook === notebook && previous.runName === runName;
+    return same && previous.status === "complete" && previous.history.length === previous.epochs ? previous : null;
+  } catch {
+    return null;
+  }
 }
 
 function finish(record: RunRecord, runFile: string, status: RunRecord["status"], error?: string): void {
