@@ -7,6 +7,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { explainKernels, selectWasmTrainingPath, type WasmTrainingPath } from "../../lib/backend/wasm-training";
+import { setTrainingFusion } from "../../lib/backend/training-fusions";
 import type { Implementation, KernelChoice } from "../../lib/backend/kernel-table";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../../lib/models/cats-dogs-convnet";
@@ -16,15 +17,15 @@ import { restoreBackendAfter, wasmPaths } from "./compare";
 type PathName = WasmTrainingPath | "wasm, SIMD off";
 /** Expected implementation on [wasm+onednn, wasm, wasm with the SIMD kernels off]. */
 type Row = [Implementation, Implementation, Implementation];
-type Role = "forward" | "bias add" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW";
+type Role = "forward" | "bias add" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
 type LayerExpectation = Partial<Record<Role, Row>>;
 
 const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm, SIMD off": 2 };
 
 // Convolutions with output channels a multiple of 8 run on the SIMD kernels; the first layer has no input gradient.
+// Training runs each convolution, its bias and relu as one FusedConv2D (lib/backend/training-fusions.ts).
 const FIRST_CONV: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
-  "bias add": ["onednn", "stock", "stock"],
   "bias gradient": ["onednn", "simd", "typescript"],
   "filter gradient": ["onednn", "simd", "composed"],
 };
@@ -88,6 +89,13 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
         : matching(["Conv2D", "FusedConv2D"], (s) => same(s.x, input) && same(s.filter, weights));
     case "bias add":
       return matching(["Add"], (s) => same(s.a, output) && same(s.b, [channels]));
+    case "unfused":
+      // What tfjs' unfused training path would run for a convolution layer: a plain Conv2D, its bias add, its relu.
+      return [
+        ...matching(["Conv2D"], (s) => same(s.x, input) && same(s.filter, weights)),
+        ...matching(["Add"], (s) => same(s.a, output) && same(s.b, [channels])),
+        ...matching(["Relu"], (s) => same(s.x, output)),
+      ];
     case "bias gradient":
       // (The loss sums the output layer's activations over the last axis too: not a bias gradient.)
       return matching(["Sum"], (s, choice) => same(s.x, output) && reducesAllButLast(choice.attributes.axis as number[], output.length));
@@ -120,6 +128,7 @@ describe("kernel table: the implementation behind every layer of the course's mo
         await tf.setBackend("wasm");
         if (pathName === "wasm, SIMD off") process.env.CNN_WASM_SIMD_KERNELS = "off";
         selectWasmTrainingPath(pathName === "wasm, SIMD off" ? "wasm" : pathName);
+        setTrainingFusion(true);
         const net = model.build();
         net.compile({ optimizer: tf.train.sgd(0.01), loss: model.loss });
         const [height, width, channels] = (net.inputs[0].shape as number[]).slice(1);
@@ -145,6 +154,9 @@ describe("kernel table: the implementation behind every layer of the course's mo
             }
           }
         });
+        for (const layer of trained.filter((candidate) => candidate.getClassName() === "Conv2D")) {
+          for (const choice of dispatchesFor(choices, layer, "unfused", model.batch)) mismatches.push(`${layer.name}: unfused ${choice.op}`);
+        }
         net.dispose();
         expect(mismatches, mismatches.join("\n")).to.deep.equal([]);
         expect(checked).to.be.at.least(model.expected.length);
