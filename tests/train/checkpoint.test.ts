@@ -102,6 +102,29 @@ describe("lib/train: checkpoints and resume", function () {
     expect(listRuns({ runsDir, notebook: "t", warn: () => undefined }).runs).to.have.length(2);
   });
 
+  it("reads a complete run back from the ledger when asked and no checkpoint holds it; trains it otherwise", async () => {
+    const data = tinyData();
+    const first = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "ledger-only", notebook: "rb", runsDir });
+    fs.rmSync(checkpointDir(first.identity.hash, runsDir), { recursive: true, force: true });
+    const messages: string[] = [];
+    const readBack = await fitWithLedger(tinyModel(), data, {
+      ...quiet, epochs: 2, runName: "ledger-only", notebook: "rb", runsDir, readBackCompleteRun: true, log: (m) => messages.push(m),
+    });
+    expect(messages.join("\n")).to.match(/is complete in the ledger .*: read back, not trained again/);
+    expect(readBack.runFile).to.equal(first.runFile);
+    expect(readBack.history.loss).to.deep.equal(first.history.loss);
+    expect(listRuns({ runsDir, notebook: "rb", warn: () => undefined }).runs).to.have.length(1);
+    // A different run (3 epochs) is not the stored one: it trains.
+    const longer = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 3, runName: "ledger-only", notebook: "rb", runsDir, readBackCompleteRun: true, log: () => undefined });
+    expect(longer.runFile).to.not.equal(first.runFile);
+    expect(longer.secondsPerEpoch).to.be.above(0);
+    // Without the option, the same run trains again.
+    fs.rmSync(checkpointDir(first.identity.hash, runsDir), { recursive: true, force: true });
+    const retrained = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "ledger-only", notebook: "rb", runsDir, log: () => undefined });
+    expect(retrained.runFile).to.not.equal(first.runFile);
+    expect(retrained.resumedAtEpoch).to.equal(0);
+  });
+
   it("trains from a batch generator and records Keras metric names, backend and timing", async () => {
     const { x, y } = tinyData();
     const generator = function* () {
