@@ -10,6 +10,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * The course's own kernel for the relu gradient from the relu's output, dy · step(y), in one pass (tfjs runs a Step,
+ * then a Multiply). Registered under the wasm backend by the kernel table; elsewhere the gradient uses tfjs' ops.
+ */
+export const RELU_GRADIENT_KERNEL = "CnnReluGradient";
+
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedConv2D = typeof tf.fused.conv2d;
 
@@ -49,6 +55,11 @@ interface ConvAttributes {
   activation: "relu";
 }
 
+function reluGradient(dy: tf.Tensor, output: tf.Tensor): tf.Tensor {
+  if (tf.getKernel(RELU_GRADIENT_KERNEL, tf.getBackend()) === undefined) return tf.mul(dy, tf.step(output));
+  return tf.engine().runKernel(RELU_GRADIENT_KERNEL, { dy, y: output }, {}) as tf.Tensor;
+}
+
 /**
  * FusedConv2D's gradient, which tfjs does not register (its fused op wraps the kernel in a customGrad). Registered,
  * the tape asks only for the gradients it needs: a first layer's input gradient is never computed.
@@ -61,13 +72,14 @@ const fusedConv2DGradient: tf.GradConfig = {
     const [input, kernel, output] = saved;
     const attrs = attributes as unknown as ConvAttributes;
     const conv = { strides: attrs.strides, pad: attrs.pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: attrs.dimRoundingMode };
+    const kernelAttrs = (extra: Record<string, unknown>) => ({ ...conv, ...extra }) as unknown as tf.NamedAttrMap;
     const engine = tf.engine();
     // relu'(z) is 1 where the output is positive: the mask tfjs' own fused gradient takes from y. Made here, once,
     // outside the tidy each input's gradient runs in (the tape asks for this node only when some input needs one).
-    const dyRelu = attrs.activation === "relu" ? tf.mul(dy as tf.Tensor, tf.step(output)) : (dy as tf.Tensor);
+    const dyRelu = attrs.activation === "relu" ? reluGradient(dy as tf.Tensor, output) : (dy as tf.Tensor);
     return {
-      x: () => engine.runKernel("Conv2DBackpropInput", { dy: dyRelu, filter: kernel }, { ...conv, inputShape: input.shape }) as tf.Tensor,
-      filter: () => engine.runKernel("Conv2DBackpropFilter", { x: input, dy: dyRelu }, { ...conv, filterShape: kernel.shape }) as tf.Tensor,
+      x: () => engine.runKernel("Conv2DBackpropInput", { dy: dyRelu, filter: kernel }, kernelAttrs({ inputShape: input.shape })) as tf.Tensor,
+      filter: () => engine.runKernel("Conv2DBackpropFilter", { x: input, dy: dyRelu }, kernelAttrs({ filterShape: kernel.shape })) as tf.Tensor,
       bias: () => tf.sum(dyRelu, [0, 1, 2]),
     };
   },

@@ -18,7 +18,8 @@ import {
 } from "./stock/composed-convolutions";
 import { composedMatMul, isBatched, withPlainOperands, type MatMulAttrs, type MatMulName } from "./stock/composed-mat-mul";
 import { maxPoolGradLoop, reducesAllButLast, shareData, sumAllButLast } from "./stock/js-kernels";
-import { runStock } from "./stock/stock-kernels";
+import { release, runStock } from "./stock/stock-kernels";
+import { RELU_GRADIENT_KERNEL } from "./training-fusions";
 
 type Shape4 = [number, number, number, number];
 type Named = Record<string, tf.TensorInfo | undefined>;
@@ -250,6 +251,26 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
     ],
   },
   { op: "Add", candidates: [onednn.Add, stock("Add")] },
+  {
+    // The course's own op (training-fusions.ts): the relu gradient dy · step(y) of a fused convolution.
+    op: RELU_GRADIENT_KERNEL,
+    candidates: [
+      onednn.ReluGradient,
+      {
+        implementation: "composed",
+        name: "stock Step, then Multiply",
+        applies: () => true,
+        run: (backend, { dy, y }) => {
+          const mask = runStock("Step", backend, { x: y }, { alpha: 0 });
+          try {
+            return runStock("Multiply", backend, { a: dy, b: mask }, {});
+          } finally {
+            release(backend, mask);
+          }
+        },
+      },
+    ],
+  },
   {
     op: "Identity",
     candidates: [{ implementation: "typescript", name: "shared data", applies: () => true, run: (backend, { x }) => shareData(backend, x) }],

@@ -1,5 +1,5 @@
 // Memory-bound training kernels written as plain loops (OpenMP over the batch or rows): max-pool backward, the
-// bias-gradient sum and the bias add. wasm's own versions of these were the bottlenecks once the
+// bias-gradient sum, the bias add and the relu gradient. wasm's own versions of these were the bottlenecks once the
 // convolutions ran in oneDNN.
 #include <omp.h>
 
@@ -157,6 +157,21 @@ Napi::Value AddBias(const Napi::CallbackInfo& info) {
     const float* in = x + r * channels;
     float* result = out + r * channels;
     for (int64_t ch = 0; ch < channels; ch++) result[ch] = in[ch] + bias[ch];
+  }
+  return info.Env().Undefined();
+}
+
+// reluBackward(dy, y, out, n): out = dy · step(y), tfjs' relu gradient (a Step, then a Multiply) in one pass. step
+// keeps NaN as tfjs' does, so the product is the same in every case.
+Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
+  const float* __restrict dy = floatData(info[0]);
+  const float* __restrict y = floatData(info[1]);
+  float* __restrict out = floatData(info[2]);
+  const int64_t n = info[3].As<Napi::Number>().Int64Value();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; i++) {
+    const float step = y[i] > 0.f ? 1.f : (y[i] != y[i] ? y[i] : 0.f);
+    out[i] = dy[i] * step;
   }
   return info.Env().Undefined();
 }

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { explainKernels, selectWasmTrainingPath, type WasmTrainingPath } from "../../lib/backend/wasm-training";
-import { setTrainingFusion } from "../../lib/backend/training-fusions";
+import { RELU_GRADIENT_KERNEL, setTrainingFusion } from "../../lib/backend/training-fusions";
 import type { Implementation, KernelChoice } from "../../lib/backend/kernel-table";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../../lib/models/cats-dogs-convnet";
@@ -17,7 +17,7 @@ import { restoreBackendAfter, wasmPaths } from "./compare";
 type PathName = WasmTrainingPath | "wasm, SIMD off";
 /** Expected implementation on [wasm+onednn, wasm, wasm with the SIMD kernels off]. */
 type Row = [Implementation, Implementation, Implementation];
-type Role = "forward" | "bias add" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
+type Role = "forward" | "bias add" | "relu gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
 type LayerExpectation = Partial<Record<Role, Row>>;
 
 const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm, SIMD off": 2 };
@@ -26,6 +26,7 @@ const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm
 // Training runs each convolution, its bias and relu as one FusedConv2D (lib/backend/training-fusions.ts).
 const FIRST_CONV: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
+  "relu gradient": ["onednn", "composed", "composed"],
   "bias gradient": ["onednn", "simd", "typescript"],
   "filter gradient": ["onednn", "simd", "composed"],
 };
@@ -87,6 +88,8 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
       return layer.getClassName() === "Dense"
         ? matching(["BatchMatMul", "_FusedMatMul"], (s) => same(squeezeLeading(s.a), input) && same(squeezeLeading(s.b), weights))
         : matching(["Conv2D", "FusedConv2D"], (s) => same(s.x, input) && same(s.filter, weights));
+    case "relu gradient":
+      return matching([RELU_GRADIENT_KERNEL], (s) => same(s.dy, output) && same(s.y, output));
     case "bias add":
       return matching(["Add"], (s) => same(s.a, output) && same(s.b, [channels]));
     case "unfused":

@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
-import { restoreBackendAfter, scaledMaxDifference, seeded, useBackend, wasmPaths, type Result } from "./compare";
+import { RELU_GRADIENT_KERNEL, setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
+import { restoreBackendAfter, resultOn, runKernel, scaledMaxDifference, seeded, useBackend, wasmPaths, type Result } from "./compare";
 import type { WasmTrainingPath } from "../../lib/backend/wasm-training";
 
 type Pad = "valid" | "same";
@@ -31,7 +31,7 @@ const CASES: Case[] = [
 async function gradients(backend: "cpu" | WasmTrainingPath, fused: boolean, c: Case): Promise<Result[]> {
   await useBackend(backend);
   setTrainingFusion(fused);
-  const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape);
+  const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x).as4D(c.x[0], c.x[1], c.x[2], c.x[3]), tf.zeros(c.filter).as4D(c.filter[0], c.filter[1], c.filter[2], c.filter[3]), c.strides, c.pad).shape as number[]);
   const loss = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor) =>
     tf.sum(tf.mul(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias, strides: c.strides, pad: c.pad, activation: c.activation }), seeded(outShape, 4)));
   const grads = tf.tidy(() => tf.grads(loss)([seeded(c.x, 1), seeded(c.filter, 2), tf.mul(seeded([c.filter[3]], 3), 0.2)]));
@@ -61,6 +61,25 @@ describe("training fusion: conv + bias + relu as one kernel while training", fun
         });
       });
     }
+  }
+
+  for (const path of wasmPaths()) {
+    it(`the relu-gradient kernel is dy · step(y) exactly, NaN and zeros included, on ${path}`, async () => {
+      // y: negatives, exact zeros, positives and a NaN; dy: any values, one infinite where y is 0 (0 · ∞ = NaN).
+      const yValues = [-2, 0, 0.5, Number.NaN, 3, 0, -0.1, 7, 1e-30, -1e-30, 2, 0];
+      const dyValues = [1, 2, -3, 4, 5, Number.POSITIVE_INFINITY, 7, -8, 9, 10, Number.NaN, -0];
+      const compute = (viaKernel: boolean) => () => {
+        const y = tf.tensor2d(yValues, [3, 4]);
+        const dy = tf.tensor2d(dyValues, [3, 4]);
+        return viaKernel ? runKernel(RELU_GRADIENT_KERNEL, { dy, y }, {}) : tf.mul(dy, tf.step(y));
+      };
+      const reference = await resultOn("cpu", compute(false));
+      const candidate = await resultOn(path, compute(true));
+      expect(Array.from(candidate.values).map(String)).to.deep.equal(Array.from(reference.values).map(String));
+      const large = await resultOn(path, () => runKernel(RELU_GRADIENT_KERNEL, { dy: seeded([4, 9, 9, 16], 8), y: seeded([4, 9, 9, 16], 9) }, {}));
+      const largeReference = await resultOn("cpu", () => tf.mul(seeded([4, 9, 9, 16], 8), tf.step(seeded([4, 9, 9, 16], 9))));
+      expect(scaledMaxDifference(largeReference, large)).to.equal(0);
+    });
   }
 
   it("says why a call keeps tfjs' own path", () => {

@@ -32,6 +32,8 @@ export interface NativeAccelerator {
   sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** out[r, c] = x[r, c] + bias[c]. */
   addBias(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** out = dy · step(y): the relu gradient from the relu's output. Absent in addons built before it. */
+  reluBackward?(dy: Float32Array, y: Float32Array, out: Float32Array, n: number): void;
   /** oneDNN's implementation name of every cached convolution primitive ("f:", "d:", "w:" + name). */
   convImplementations(): string[];
   /**

@@ -224,6 +224,22 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
         return out;
       },
     },
+    ReluGradient: {
+      implementation: "onednn",
+      name: "oneDNN addon relu gradient",
+      applies: ({ dy, y }) => {
+        if (!isFloat(dy, y)) return "not float32";
+        if (!tf.util.arraysEqual(dy.shape, y.shape)) return "shapes differ";
+        return accelerator().reluBackward === undefined ? "addon built before reluBackward (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs) => {
+        const { dy, y } = inputs as unknown as { dy: tf.TensorInfo; y: tf.TensorInfo };
+        const out = backend.makeOutput(dy.shape, "float32");
+        const gradient = heapView(backend, dy);
+        accelerator().reluBackward!(gradient, heapView(backend, y), heapView(backend, out), gradient.length);
+        return out;
+      },
+    },
     // A layer's bias broadcast over every row (x[..., C] + b[C]), which layers do after each convolution while
     // gradients are recorded (tfjs un-fuses conv+bias+relu then): about twice as fast as the stock kernel in the
     // addon's threaded loop. (A JS loop was slower than the stock kernel, so the pure wasm path keeps the stock Add.)
