@@ -205,6 +205,7 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
   },
   matMulRow("BatchMatMul"),
   matMulRow("_FusedMatMul"),
+  { op: "MaxPool", candidates: [onednn.MaxPool, stock("MaxPool")] },
   {
     op: "MaxPoolGrad",
     candidates: [

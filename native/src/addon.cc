@@ -53,6 +53,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
   exports.Set("convImplementations", Napi::Function::New(env, ConvImplementations));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("maxPoolForward", Napi::Function::New(env, MaxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("addBias", Napi::Function::New(env, AddBias));

@@ -61,6 +61,7 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info);
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info);
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info);
 Napi::Value MatMul(const Napi::CallbackInfo& info);
+Napi::Value MaxPoolForward(const Napi::CallbackInfo& info);
 Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddBias(const Napi::CallbackInfo& info);

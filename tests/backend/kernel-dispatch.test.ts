@@ -17,7 +17,7 @@ import { restoreBackendAfter, wasmPaths } from "./compare";
 type PathName = WasmTrainingPath | "wasm, SIMD off";
 /** Expected implementation on [wasm+onednn, wasm, wasm with the SIMD kernels off]. */
 type Row = [Implementation, Implementation, Implementation];
-type Role = "forward" | "bias add" | "relu gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
+type Role = "forward" | "pool forward" | "bias add" | "relu gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
 type LayerExpectation = Partial<Record<Role, Row>>;
 
 const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm, SIMD off": 2 };
@@ -31,7 +31,7 @@ const FIRST_CONV: LayerExpectation = {
   "filter gradient": ["onednn", "simd", "composed"],
 };
 const CONV: LayerExpectation = { ...FIRST_CONV, "input gradient": ["onednn", "simd", "composed"] };
-const POOL: LayerExpectation = { "pool gradient": ["onednn", "simd", "typescript"] };
+const POOL: LayerExpectation = { "pool forward": ["onednn", "stock", "stock"], "pool gradient": ["onednn", "simd", "typescript"] };
 /** A hidden Dense layer (units a multiple of 8). */
 const DENSE_HIDDEN: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
@@ -106,6 +106,8 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
       return matching(["Conv2DBackpropInput"], (s) => same(s.dy, output) && same(s.filter, weights));
     case "filter gradient":
       return matching(["Conv2DBackpropFilter"], (s) => same(s.x, input) && same(s.dy, output));
+    case "pool forward":
+      return matching(["MaxPool"], (s) => same(s.x, input));
     case "pool gradient":
       return matching(["MaxPoolGrad"], (s) => same(s.input, input));
     case "dx":

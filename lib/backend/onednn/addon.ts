@@ -26,6 +26,11 @@ export interface NativeAccelerator {
    * dims [batchA, batchB, M, K, N, transposeA, transposeB, relu, hasBias].
    */
   matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void;
+  /**
+   * Max pooling, padded positions never winning; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padBottom,
+   * padLeft, padRight]. Absent in addons built before it.
+   */
+  maxPoolForward?(x: Float32Array, y: Float32Array, dims: Int32Array): void;
   /** Max-pool gradient, tf's tie rule; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padLeft]. */
   maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /** out[c] = Σ_r x[r, c]. */

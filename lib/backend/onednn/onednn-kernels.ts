@@ -191,6 +191,28 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
     ),
     BatchMatMul: matMul(false),
     _FusedMatMul: matMul(true),
+    MaxPool: {
+      implementation: "onednn",
+      name: "oneDNN max pooling",
+      applies: ({ x }) => {
+        if (!isFloat(x)) return "not float32";
+        if (x.shape.length !== 4) return `rank ${x.shape.length}`;
+        return accelerator().maxPoolForward === undefined ? "addon built before maxPoolForward (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { x } = inputs as unknown as { x: tf.TensorInfo };
+        const attrs = attributes as unknown as tf.MaxPoolAttrs;
+        const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+        const y = backend.makeOutput(info.outShape, "float32");
+        const { top, bottom, left, right } = info.padInfo;
+        const dims = Int32Array.from([
+          info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+          info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, top, bottom, left, right,
+        ]);
+        accelerator().maxPoolForward!(heapView(backend, x), heapView(backend, y), dims);
+        return y;
+      },
+    },
     MaxPoolGrad: {
       implementation: "onednn",
       name: "oneDNN max-pool backward loop",
