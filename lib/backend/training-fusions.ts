@@ -16,6 +16,14 @@ import * as tf from "@tensorflow/tfjs";
  */
 export const RELU_GRADIENT_KERNEL = "CnnReluGradient";
 
+/**
+ * Keras' RMSprop (lib/train/rmsprop.ts, no momentum, not centered) in two passes instead of nine kernels: the new mean
+ * square, then the new weights. Registered under the wasm backend by the kernel table; elsewhere the optimizer uses
+ * tfjs' ops. Same float32 operations in the same order, so the same numbers.
+ */
+export const RMSPROP_MEAN_SQUARE_KERNEL = "CnnRmspropMeanSquare";
+export const RMSPROP_STEP_KERNEL = "CnnRmspropStep";
+
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedConv2D = typeof tf.fused.conv2d;
 

@@ -17,9 +17,9 @@ import {
   composedConv2DBackpropFilter, composedConv2DBackpropInput, flippedFilterPads, withChannelsLast,
 } from "./stock/composed-convolutions";
 import { composedMatMul, isBatched, withPlainOperands, type MatMulAttrs, type MatMulName } from "./stock/composed-mat-mul";
-import { maxPoolGradLoop, reducesAllButLast, shareData, sumAllButLast } from "./stock/js-kernels";
+import { maxPoolGradLoop, reducesAllButLast, rmspropMeanSquareLoop, rmspropStepLoop, shareData, sumAllButLast } from "./stock/js-kernels";
 import { release, runStock } from "./stock/stock-kernels";
-import { RELU_GRADIENT_KERNEL } from "./training-fusions";
+import { RELU_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./training-fusions";
 
 type Shape4 = [number, number, number, number];
 type Named = Record<string, tf.TensorInfo | undefined>;
@@ -268,6 +268,37 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
           } finally {
             release(backend, mask);
           }
+        },
+      },
+    ],
+  },
+  {
+    // The course's own ops for Keras' RMSprop (lib/train/rmsprop.ts): two passes instead of nine kernels.
+    op: RMSPROP_MEAN_SQUARE_KERNEL,
+    candidates: [
+      onednn.RmspropMeanSquare,
+      {
+        implementation: "typescript",
+        name: "TypeScript RMSprop mean square",
+        applies: () => true,
+        run: (backend, { meanSquare, gradient }, attributes) => {
+          const { rho, oneMinusRho } = attributes as unknown as { rho: number; oneMinusRho: number };
+          return rmspropMeanSquareLoop(backend, meanSquare, gradient, rho, oneMinusRho);
+        },
+      },
+    ],
+  },
+  {
+    op: RMSPROP_STEP_KERNEL,
+    candidates: [
+      onednn.RmspropStep,
+      {
+        implementation: "typescript",
+        name: "TypeScript RMSprop step",
+        applies: () => true,
+        run: (backend, { variable, gradient, meanSquare }, attributes) => {
+          const { learningRate, epsilon } = attributes as unknown as { learningRate: number; epsilon: number };
+          return rmspropStepLoop(backend, variable, gradient, meanSquare, learningRate, epsilon);
         },
       },
     ],

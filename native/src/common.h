@@ -66,6 +66,8 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddBias(const Napi::CallbackInfo& info);
 Napi::Value ReluBackward(const Napi::CallbackInfo& info);
+Napi::Value RmspropMeanSquare(const Napi::CallbackInfo& info);
+Napi::Value RmspropStep(const Napi::CallbackInfo& info);
 Napi::Value ConvImplementations(const Napi::CallbackInfo& info);
 // Null when bf16 convolutions (all three passes) and matmuls get optimised (non-reference) kernels here, else why not.
 Napi::Value Bf16Support(const Napi::CallbackInfo& info);

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -173,6 +174,40 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
     const float step = y[i] > 0.f ? 1.f : (y[i] != y[i] ? y[i] : 0.f);
     out[i] = dy[i] * step;
   }
+  return info.Env().Undefined();
+}
+
+}  // namespace onednn_training
+
+namespace onednn_training {
+
+// rmspropMeanSquare(ms, g, out, n, rho, oneMinusRho): out = ms·rho + g²·(1 − rho), Keras' RMSprop mean square. The
+// same float32 operations in the same order as the optimizer's tfjs ops (no fused multiply-add), so the result is
+// the same to the bit.
+__attribute__((optimize("fp-contract=off"))) Napi::Value RmspropMeanSquare(const Napi::CallbackInfo& info) {
+  const float* __restrict ms = floatData(info[0]);
+  const float* __restrict g = floatData(info[1]);
+  float* __restrict out = floatData(info[2]);
+  const int64_t n = info[3].As<Napi::Number>().Int64Value();
+  const float rho = info[4].As<Napi::Number>().FloatValue();
+  const float oneMinusRho = info[5].As<Napi::Number>().FloatValue();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; i++) out[i] = ms[i] * rho + (g[i] * g[i]) * oneMinusRho;
+  return info.Env().Undefined();
+}
+
+// rmspropStep(w, g, ms, out, n, learningRate, epsilon): out = w − (g·lr) / (√ms + ε), Keras' RMSprop update (no
+// momentum, not centered), in the optimizer's order of float32 operations.
+__attribute__((optimize("fp-contract=off"))) Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
+  const float* __restrict w = floatData(info[0]);
+  const float* __restrict g = floatData(info[1]);
+  const float* __restrict ms = floatData(info[2]);
+  float* __restrict out = floatData(info[3]);
+  const int64_t n = info[4].As<Napi::Number>().Int64Value();
+  const float learningRate = info[5].As<Napi::Number>().FloatValue();
+  const float epsilon = info[6].As<Napi::Number>().FloatValue();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; i++) out[i] = w[i] - (g[i] * learningRate) / (std::sqrt(ms[i]) + epsilon);
   return info.Env().Undefined();
 }
 

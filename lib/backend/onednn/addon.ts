@@ -39,6 +39,10 @@ export interface NativeAccelerator {
   addBias(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** out = dy · step(y): the relu gradient from the relu's output. Absent in addons built before it. */
   reluBackward?(dy: Float32Array, y: Float32Array, out: Float32Array, n: number): void;
+  /** out = ms·rho + g²·(1 − rho) (Keras' RMSprop mean square). Absent in addons built before it. */
+  rmspropMeanSquare?(ms: Float32Array, g: Float32Array, out: Float32Array, n: number, rho: number, oneMinusRho: number): void;
+  /** out = w − (g·lr)/(√ms + ε) (Keras' RMSprop step). Absent in addons built before it. */
+  rmspropStep?(w: Float32Array, g: Float32Array, ms: Float32Array, out: Float32Array, n: number, learningRate: number, epsilon: number): void;
   /** oneDNN's implementation name of every cached convolution primitive ("f:", "d:", "w:" + name). */
   convImplementations(): string[];
   /**

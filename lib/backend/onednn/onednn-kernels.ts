@@ -246,6 +246,38 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
         return out;
       },
     },
+    RmspropMeanSquare: {
+      implementation: "onednn",
+      name: "oneDNN addon RMSprop mean square",
+      applies: ({ meanSquare, gradient }) => {
+        if (!isFloat(meanSquare, gradient)) return "not float32";
+        return accelerator().rmspropMeanSquare === undefined ? "addon built before rmspropMeanSquare (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { meanSquare, gradient } = inputs as unknown as { meanSquare: tf.TensorInfo; gradient: tf.TensorInfo };
+        const { rho, oneMinusRho } = attributes as unknown as { rho: number; oneMinusRho: number };
+        const out = backend.makeOutput(meanSquare.shape, "float32");
+        const result = heapView(backend, out);
+        accelerator().rmspropMeanSquare!(heapView(backend, meanSquare), heapView(backend, gradient), result, result.length, rho, oneMinusRho);
+        return out;
+      },
+    },
+    RmspropStep: {
+      implementation: "onednn",
+      name: "oneDNN addon RMSprop step",
+      applies: ({ variable, gradient, meanSquare }) => {
+        if (!isFloat(variable, gradient, meanSquare)) return "not float32";
+        return accelerator().rmspropStep === undefined ? "addon built before rmspropStep (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { variable, gradient, meanSquare } = inputs as unknown as { variable: tf.TensorInfo; gradient: tf.TensorInfo; meanSquare: tf.TensorInfo };
+        const { learningRate, epsilon } = attributes as unknown as { learningRate: number; epsilon: number };
+        const out = backend.makeOutput(variable.shape, "float32");
+        const result = heapView(backend, out);
+        accelerator().rmspropStep!(heapView(backend, variable), heapView(backend, gradient), heapView(backend, meanSquare), result, result.length, learningRate, epsilon);
+        return out;
+      },
+    },
     ReluGradient: {
       implementation: "onednn",
       name: "oneDNN addon relu gradient",
