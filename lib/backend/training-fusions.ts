@@ -9,20 +9,7 @@
  * one activation kept per layer instead of three. Everything else goes to tfjs' own `fused.conv2d`.
  */
 import * as tf from "@tensorflow/tfjs";
-
-/**
- * The course's own kernel for the relu gradient from the relu's output, dy · step(y), in one pass (tfjs runs a Step,
- * then a Multiply). Registered under the wasm backend by the kernel table; elsewhere the gradient uses tfjs' ops.
- */
-export const RELU_GRADIENT_KERNEL = "CnnReluGradient";
-
-/**
- * Keras' RMSprop (lib/train/rmsprop.ts, no momentum, not centered) in two passes instead of nine kernels: the new mean
- * square, then the new weights. Registered under the wasm backend by the kernel table; elsewhere the optimizer uses
- * tfjs' ops. Same float32 operations in the same order, so the same numbers.
- */
-export const RMSPROP_MEAN_SQUARE_KERNEL = "CnnRmspropMeanSquare";
-export const RMSPROP_STEP_KERNEL = "CnnRmspropStep";
+import { RELU_GRADIENT_KERNEL } from "./course-kernels";
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedConv2D = typeof tf.fused.conv2d;

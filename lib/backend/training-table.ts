@@ -19,7 +19,7 @@ import {
 import { composedMatMul, isBatched, withPlainOperands, type MatMulAttrs, type MatMulName } from "./stock/composed-mat-mul";
 import { maxPoolGradLoop, reducesAllButLast, rmspropMeanSquareLoop, rmspropStepLoop, shareData, sumAllButLast } from "./stock/js-kernels";
 import { release, runStock } from "./stock/stock-kernels";
-import { RELU_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./training-fusions";
+import { RELU_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./course-kernels";
 
 type Shape4 = [number, number, number, number];
 type Named = Record<string, tf.TensorInfo | undefined>;

@@ -12,7 +12,7 @@
  *   w ← w − step, or with momentum: m ← momentum·m + step ; w ← w − m
  */
 import * as tf from "@tensorflow/tfjs";
-import { RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "../backend/training-fusions";
+import { RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "../backend/course-kernels";
 
 /** tfjs-core's `NamedTensor` (not re-exported by the tfjs union package). */
 type NamedTensor = { name: string; tensor: tf.Tensor };

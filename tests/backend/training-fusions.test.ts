@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { RELU_GRADIENT_KERNEL, setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
+import { setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
+import { RELU_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
 import { restoreBackendAfter, resultOn, runKernel, scaledMaxDifference, seeded, useBackend, wasmPaths, type Result } from "./compare";
 import type { WasmTrainingPath } from "../../lib/backend/wasm-training";
 

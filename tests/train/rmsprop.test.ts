@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { RMSprop } from "../../lib/train/rmsprop";
 import { availableWasmTrainingPaths, selectWasmTrainingPath } from "../../lib/backend/wasm-training";
-import { RMSPROP_STEP_KERNEL } from "../../lib/backend/training-fusions";
+import { RMSPROP_STEP_KERNEL } from "../../lib/backend/course-kernels";
 
 /** One step of `optimizer` on w with a fixed gradient: minimising sum(g · w) has gradient g everywhere. */
 function stepWith(optimizer: tf.Optimizer, weights: tf.Variable, gradient: number[]): void {
