@@ -47,4 +47,6 @@ export interface RunResult {
   kernelMs?: Record<string, number>;
   /** Tensors alive after the timed steps minus before (0 = no leak). */
   tensorLeak?: number;
+  /** oneDNN's implementation behind each convolution pass the run created ("f:", "d:", "w:" = forward, data, weights). */
+  onednnPrimitives?: string[];
 }

@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { selectWasmTrainingPath } from "../lib/backend/wasm-training";
 import { currentPrecision, setPrecisionPolicy } from "../lib/backend/precision";
+import { loadNativeAccelerator } from "../lib/backend/onednn/addon";
+import { setTrainingFusion } from "../lib/backend/training-fusions";
 import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
 import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type BenchPath, type RunResult } from "./config";
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
   enableWasmThreads(); // CNN_WASM_THREADS=N benchmarks the multi-threaded pure wasm path
   await tf.setBackend("wasm");
   const setup = selectWasmTrainingPath(path === "wasm" ? "wasm" : "wasm+onednn");
+  // As setupBackend does; `--fusion off` measures tfjs' unfused training path.
+  setTrainingFusion(argument("fusion") !== "off");
   const precision = setPrecisionPolicy(path.endsWith(" bf16") ? "mixed_bfloat16" : "float32");
   if (precision.active !== precision.requested) throw new Error(`${path}: ${precision.note}`);
   const { model, x, y } = buildCompiled(modelName, config.learningRate);
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
     threads: setup.threads,
     kernelMs,
     tensorLeak,
+    onednnPrimitives: path === "wasm" ? undefined : loadNativeAccelerator().accelerator?.convImplementations(),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

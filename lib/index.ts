@@ -48,7 +48,7 @@ export { imageFolderDataset, ImageFolderDataset, loadImage, decodeImage, listIma
 export type { ImageFolderOptions, ImageFolderElement, KerasBatch, ClassMode, BadFilePolicy, BadFile } from "./data/image-folder";
 export { catsAndDogsDirs, CATS_DOGS_SPLITS } from "./data/cats-dogs";
 export type { CatsDogsDirs } from "./data/cats-dogs";
-export { augmentImage, augmentBatch, applyAffine, randomAffineParameters, COURSE_AUGMENTATION } from "./data/augment";
+export { augmentImage, augmentBatch, applyAffine, randomAffineParameters, COURSE_AUGMENTATION, BOOK_KERAS_2_0_AUGMENTATION } from "./data/augment";
 export type { AugmentOptions, FillMode } from "./data/augment";
 export type { AffineParameters } from "./data/affine";
 

@@ -151,6 +151,16 @@ function printReport(summaries: Summary[], fullProfile: boolean): string[] {
       .map((s) => `${s.path} ${formatSeconds(run.trainImages / s.trainImagesPerSecond + run.validationImages / s.inferenceImagesPerSecond)}`);
     if (cells.length > 0) lines.push(`  ${run.name}: ${cells.join(" · ")}`);
   }
+  // The three runs together, per path that measured both models: the full course's training in that precision.
+  const totals = [...new Set(summaries.map((s) => s.path))].flatMap((benchPath) => {
+    const seconds = COURSE_RUNS.map((run) => {
+      const s = summaries.find((summary) => summary.model === run.model && summary.path === benchPath);
+      return s === undefined ? Number.NaN : run.trainImages / s.trainImagesPerSecond + run.validationImages / s.inferenceImagesPerSecond;
+    });
+    const total = seconds.reduce((sum, value) => sum + value, 0);
+    return Number.isNaN(total) ? [] : [`${benchPath} ${formatSeconds(total)}`];
+  });
+  if (totals.length > 0) lines.push(`  all three: ${totals.join(" · ")}`);
   for (const line of lines) console.log(line);
   return lines;
 }

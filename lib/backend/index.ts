@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { selectWasmTrainingPath } from "./wasm-training";
 import { currentPrecision, type PrecisionPolicy } from "./precision";
+import { setTrainingFusion } from "./training-fusions";
 import { BACKEND_NAMES, courseSettings, type BackendName } from "../env/settings";
 
 export type { BackendName } from "../env/settings";
@@ -120,6 +121,8 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     try {
       const result = await tryBackend(name);
       await tf.ready();
+      // Conv + bias + relu as one kernel in training as at inference, on every backend (training-fusions.ts).
+      setTrainingFusion(true);
       const threads = result.threads > 0 ? `${result.threads} thread${result.threads === 1 ? "" : "s"}` : "native threads";
       const precision = currentPrecision();
       const notes = [...fallbacks, ...(result.note ? [result.note] : []), ...(precision.note ? [precision.note] : [])];

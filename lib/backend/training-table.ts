@@ -17,8 +17,9 @@ import {
   composedConv2DBackpropFilter, composedConv2DBackpropInput, flippedFilterPads, withChannelsLast,
 } from "./stock/composed-convolutions";
 import { composedMatMul, isBatched, withPlainOperands, type MatMulAttrs, type MatMulName } from "./stock/composed-mat-mul";
-import { maxPoolGradLoop, reducesAllButLast, shareData, sumAllButLast } from "./stock/js-kernels";
-import { runStock } from "./stock/stock-kernels";
+import { maxPoolGradLoop, reducesAllButLast, rmspropMeanSquareLoop, rmspropStepLoop, shareData, sumAllButLast } from "./stock/js-kernels";
+import { release, runStock } from "./stock/stock-kernels";
+import { RELU_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./course-kernels";
 
 type Shape4 = [number, number, number, number];
 type Named = Record<string, tf.TensorInfo | undefined>;
@@ -204,6 +205,7 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
   },
   matMulRow("BatchMatMul"),
   matMulRow("_FusedMatMul"),
+  { op: "MaxPool", candidates: [onednn.MaxPool, stock("MaxPool")] },
   {
     op: "MaxPoolGrad",
     candidates: [
@@ -250,6 +252,57 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
     ],
   },
   { op: "Add", candidates: [onednn.Add, stock("Add")] },
+  {
+    // The course's own op (training-fusions.ts): the relu gradient dy · step(y) of a fused convolution.
+    op: RELU_GRADIENT_KERNEL,
+    candidates: [
+      onednn.ReluGradient,
+      {
+        implementation: "composed",
+        name: "stock Step, then Multiply",
+        applies: () => true,
+        run: (backend, { dy, y }) => {
+          const mask = runStock("Step", backend, { x: y }, { alpha: 0 });
+          try {
+            return runStock("Multiply", backend, { a: dy, b: mask }, {});
+          } finally {
+            release(backend, mask);
+          }
+        },
+      },
+    ],
+  },
+  {
+    // The course's own ops for Keras' RMSprop (lib/train/rmsprop.ts): two passes instead of nine kernels.
+    op: RMSPROP_MEAN_SQUARE_KERNEL,
+    candidates: [
+      onednn.RmspropMeanSquare,
+      {
+        implementation: "typescript",
+        name: "TypeScript RMSprop mean square",
+        applies: () => true,
+        run: (backend, { meanSquare, gradient }, attributes) => {
+          const { rho, oneMinusRho } = attributes as unknown as { rho: number; oneMinusRho: number };
+          return rmspropMeanSquareLoop(backend, meanSquare, gradient, rho, oneMinusRho);
+        },
+      },
+    ],
+  },
+  {
+    op: RMSPROP_STEP_KERNEL,
+    candidates: [
+      onednn.RmspropStep,
+      {
+        implementation: "typescript",
+        name: "TypeScript RMSprop step",
+        applies: () => true,
+        run: (backend, { variable, gradient, meanSquare }, attributes) => {
+          const { learningRate, epsilon } = attributes as unknown as { learningRate: number; epsilon: number };
+          return rmspropStepLoop(backend, variable, gradient, meanSquare, learningRate, epsilon);
+        },
+      },
+    ],
+  },
   {
     op: "Identity",
     candidates: [{ implementation: "typescript", name: "shared data", applies: () => true, run: (backend, { x }) => shareData(backend, x) }],

@@ -27,7 +27,7 @@ const WASM = "wasm";
 /** Kernels the table's stock and composed candidates call: captured before any dispatcher replaces them. */
 const STOCK_KERNELS_USED = [
   "Conv2D", "FusedConv2D", "Transpose", "Reverse", "Slice", "Add", "Relu", "Relu6", "Elu", "Sigmoid", "LeakyRelu", "Prelu",
-  "Conv2DBackpropInput", "BatchMatMul", "_FusedMatMul", "Sum", "Cast",
+  "Conv2DBackpropInput", "BatchMatMul", "_FusedMatMul", "Sum", "Cast", "Step", "Multiply", "MaxPool",
 ];
 
 function registerDispatchers(): void {

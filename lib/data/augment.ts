@@ -54,6 +54,17 @@ export const COURSE_AUGMENTATION: Readonly<AugmentOptions> = Object.freeze({
   fillMode: "nearest",
 });
 
+/**
+ * The same settings as the book's logged run read them. Its notebooks ran Keras 2.0.8, which took `shear_range` as an
+ * angle in radians (0.2 rad ≈ 11.5°; later Keras reads degrees, so 0.2 is now a 0.2° slant) and resampled with
+ * order-0 (nearest-neighbour) interpolation (later Keras: bilinear). The course teaches today's meaning.
+ */
+export const BOOK_KERAS_2_0_AUGMENTATION: Readonly<AugmentOptions> = Object.freeze({
+  ...COURSE_AUGMENTATION,
+  shearRange: (0.2 * 180) / Math.PI,
+  interpolation: "nearest",
+});
+
 const FLIP_PROBABILITY = 0.5;
 /** Keras treats a shift range below 1 as a fraction of the image size, from 1 up as pixels. */
 const FRACTION_LIMIT = 1;

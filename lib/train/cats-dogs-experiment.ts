@@ -57,7 +57,7 @@ export interface ExperimentRunOptions {
   progress?: boolean;
 }
 
-/** Train (or resume, or just reload when already complete) one experiment run. */
+/** Train (or resume, or read back when the ledger already has it complete) one experiment run. */
 export async function trainCatsDogsExperiment(experiment: CatsDogsExperiment, options: ExperimentRunOptions): Promise<FitResult> {
   const dirs = catsAndDogsDirs();
   const targetSize: [number, number] = [experiment.imageSize, experiment.imageSize];
@@ -80,6 +80,9 @@ export async function trainCatsDogsExperiment(experiment: CatsDogsExperiment, op
       runName: options.runName,
       seed: experiment.seed,
       progress: options.progress,
+      // An experiment is compared by its curves and its model is dropped afterwards: a complete run in the ledger
+      // (say, the committed full-profile grid on a fresh clone, which has no checkpoints) is read back, not retrained.
+      readBackCompleteRun: true,
     });
   } finally {
     // The optimizer was passed in, so the model does not own it: free both.

@@ -11,7 +11,7 @@ import { courseSettings } from "../env/settings";
 import { mixSeeds, seededRandom } from "../env/random";
 import { checkpointDir, readCheckpoint, restoreCheckpoint, saveCheckpoint } from "./checkpoint";
 import { describeData, runIdentity, type RunIdentity } from "./run-identity";
-import { createRun, updateRun, type EpochRecord, type RunRecord, LEDGER_FORMAT_VERSION } from "./ledger";
+import { createRun, listRuns, updateRun, type EpochRecord, type RunRecord, LEDGER_FORMAT_VERSION } from "./ledger";
 import type { LiveLineTarget } from "./live-line";
 import { TrainingLog } from "./progress";
 
@@ -58,6 +58,12 @@ export interface FitWithLedgerOptions {
   checkpoints?: boolean;
   /** Continue from the identical run's last checkpoint when there is one (default true). */
   resume?: boolean;
+  /**
+   * When no checkpoint holds this run, read back the identical complete run from the notebook's ledger instead of
+   * training it again (default false). For runs compared by their curves whose trained weights are not used
+   * afterwards — the model is left untrained — such as a clone whose committed ledger has no checkpoints.
+   */
+  readBackCompleteRun?: boolean;
   /** Show the progress line (default true), or force where it is drawn. */
   progress?: boolean | LiveLineTarget;
   /** More callbacks, passed to tfjs as they are. */
@@ -202,6 +208,24 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     fs.rmSync(ckptDir, { recursive: true, force: true });
   }
 
+  // Showing a finished run again (re-running its cell) adds nothing to the ledger: its own complete record answers.
+  let finished = initialEpoch >= options.epochs && resumedFrom !== null ? completedRun(resumedFrom, identity.hash, notebook, runName) : null;
+  if (finished === null && resumedFrom === null && options.readBackCompleteRun && (options.resume ?? true)) {
+    const stored = ledgerCompleteRun(runsDir, identity.hash, notebook, runName);
+    if (stored !== null) {
+      log(`Run "${runName}" (${identity.hash.slice(0, 8)}) is complete in the ledger (${displayPath(stored.file, env.projectRoot)}): read back, not trained again.`);
+      finished = stored.record;
+      resumedFrom = stored.file;
+      initialEpoch = stored.record.history.length;
+    }
+  }
+  if (finished !== null) {
+    const shown = progressTarget === null ? null : new TrainingLog(options.epochs, stepsPerEpoch(data, options), progressTarget);
+    for (const entry of finished.history) shown?.restoredEpoch(entry);
+    shown?.close();
+    return fitResult(finished, identity, initialEpoch, [], resumedFrom!);
+  }
+
   // The report of setupBackend describes the run only while its backend is still the active one.
   const reported = currentBackend();
   const backend = reported !== null && reported.backend === tf.getBackend() ? reported : null;
@@ -322,7 +346,10 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     );
   }
   finish(record, runFile, "complete");
+  return fitResult(record, identity, initialEpoch, thisRunSeconds, runFile);
+}
 
+function fitResult(record: RunRecord, identity: RunIdentity, initialEpoch: number, thisRunSeconds: number[], runFile: string): FitResult {
   const history: Record<string, number[]> = {};
   for (const entry of record.history) {
     for (const [name, value] of Object.entries(entry.metrics)) (history[name] ??= []).push(value);
@@ -336,6 +363,25 @@ export async function fitWithLedger(model: tf.LayersModel, data: TrainingData, o
     run: record,
     runFile,
   };
+}
+
+/** The newest complete record of this run in the notebook's ledger, if any. */
+function ledgerCompleteRun(runsDir: string, hash: string, notebook: string, runName: string): { file: string; record: RunRecord } | null {
+  const candidates = listRuns({ runsDir, notebook, warn: () => undefined }).runs.filter(
+    ({ record }) => record.identity?.hash === hash && record.runName === runName && record.status === "complete" && record.history.length === record.epochs,
+  );
+  return candidates.at(-1) ?? null;
+}
+
+/** The ledger's complete record of this very run (same identity, notebook and name), when its file is intact. */
+function completedRun(runFile: string, hash: string, notebook: string, runName: string): RunRecord | null {
+  try {
+    const previous = JSON.parse(fs.readFileSync(runFile, "utf8")) as RunRecord;
+    const same = previous.identity?.hash === hash && previous.notebook === notebook && previous.runName === runName;
+    return same && previous.status === "complete" && previous.history.length === previous.epochs ? previous : null;
+  } catch {
+    return null;
+  }
 }
 
 function finish(record: RunRecord, runFile: string, status: RunRecord["status"], error?: string): void {

@@ -12,6 +12,7 @@
  *   w ← w − step, or with momentum: m ← momentum·m + step ; w ← w − m
  */
 import * as tf from "@tensorflow/tfjs";
+import { RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "../backend/course-kernels";
 
 /** tfjs-core's `NamedTensor` (not re-exported by the tfjs union package). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -72,12 +73,23 @@ export class RMSprop extends tf.Optimizer {
     const named: NamedTensor[] = Array.isArray(variableGradients)
       ? variableGradients
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
-    const { learningRate, rho, momentum, epsilon } = this.config;
+    const { learningRate, rho, momentum, epsilon, centered } = this.config;
+    const backend = tf.getBackend();
+    const twoPasses = momentum === 0 && !centered &&
+      tf.getKernel(RMSPROP_MEAN_SQUARE_KERNEL, backend) !== undefined && tf.getKernel(RMSPROP_STEP_KERNEL, backend) !== undefined;
     named.forEach(({ name, tensor: gradient }, position) => {
       if (gradient == null) return;
       const variable = tf.engine().registeredVariables[name];
       const slots = this.slotsAt(position, variable);
       tf.tidy(() => {
+        if (twoPasses) {
+          // The same float32 operations as below, in two kernels (the backend's kernel table has them).
+          const engine = tf.engine();
+          const meanSquare = engine.runKernel(RMSPROP_MEAN_SQUARE_KERNEL, { meanSquare: slots.meanSquare, gradient }, { rho, oneMinusRho: 1 - rho }) as tf.Tensor;
+          slots.meanSquare.assign(meanSquare);
+          variable.assign(engine.runKernel(RMSPROP_STEP_KERNEL, { variable, gradient, meanSquare }, { learningRate, epsilon }) as tf.Tensor);
+          return;
+        }
         const meanSquare = slots.meanSquare.mul(rho).add(gradient.square().mul(1 - rho));
         slots.meanSquare.assign(meanSquare);
         let denominator: tf.Tensor = meanSquare;

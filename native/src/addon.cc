@@ -53,9 +53,13 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
   exports.Set("convImplementations", Napi::Function::New(env, ConvImplementations));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("maxPoolForward", Napi::Function::New(env, MaxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("addBias", Napi::Function::New(env, AddBias));
+  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
+  exports.Set("rmspropMeanSquare", Napi::Function::New(env, RmspropMeanSquare));
+  exports.Set("rmspropStep", Napi::Function::New(env, RmspropStep));
   exports.Set("setBf16", Napi::Function::New(env, SetBf16));
   exports.Set("setBlockedBackward", Napi::Function::New(env, SetBlockedBackward));
   exports.Set("bf16Support", Napi::Function::New(env, Bf16Support));

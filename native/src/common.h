@@ -61,9 +61,13 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info);
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info);
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info);
 Napi::Value MatMul(const Napi::CallbackInfo& info);
+Napi::Value MaxPoolForward(const Napi::CallbackInfo& info);
 Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddBias(const Napi::CallbackInfo& info);
+Napi::Value ReluBackward(const Napi::CallbackInfo& info);
+Napi::Value RmspropMeanSquare(const Napi::CallbackInfo& info);
+Napi::Value RmspropStep(const Napi::CallbackInfo& info);
 Napi::Value ConvImplementations(const Napi::CallbackInfo& info);
 // Null when bf16 convolutions (all three passes) and matmuls get optimised (non-reference) kernels here, else why not.
 Napi::Value Bf16Support(const Napi::CallbackInfo& info);

@@ -1,9 +1,10 @@
 // Memory-bound training kernels written as plain loops (OpenMP over the batch or rows): max-pool backward, the
-// bias-gradient sum and the bias add. wasm's own versions of these were the bottlenecks once the
+// bias-gradient sum, the bias add and the relu gradient. wasm's own versions of these were the bottlenecks once the
 // convolutions ran in oneDNN.
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -158,6 +159,55 @@ Napi::Value AddBias(const Napi::CallbackInfo& info) {
     float* result = out + r * channels;
     for (int64_t ch = 0; ch < channels; ch++) result[ch] = in[ch] + bias[ch];
   }
+  return info.Env().Undefined();
+}
+
+// reluBackward(dy, y, out, n): out = dy · step(y), tfjs' relu gradient (a Step, then a Multiply) in one pass. step
+// keeps NaN as tfjs' does, so the product is the same in every case.
+Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
+  const float* __restrict dy = floatData(info[0]);
+  const float* __restrict y = floatData(info[1]);
+  float* __restrict out = floatData(info[2]);
+  const int64_t n = info[3].As<Napi::Number>().Int64Value();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; i++) {
+    const float step = y[i] > 0.f ? 1.f : (y[i] != y[i] ? y[i] : 0.f);
+    out[i] = dy[i] * step;
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace onednn_training
+
+namespace onednn_training {
+
+// rmspropMeanSquare(ms, g, out, n, rho, oneMinusRho): out = ms·rho + g²·(1 − rho), Keras' RMSprop mean square. The
+// same float32 operations in the same order as the optimizer's tfjs ops (no fused multiply-add), so the result is
+// the same to the bit.
+__attribute__((optimize("fp-contract=off"))) Napi::Value RmspropMeanSquare(const Napi::CallbackInfo& info) {
+  const float* __restrict ms = floatData(info[0]);
+  const float* __restrict g = floatData(info[1]);
+  float* __restrict out = floatData(info[2]);
+  const int64_t n = info[3].As<Napi::Number>().Int64Value();
+  const float rho = info[4].As<Napi::Number>().FloatValue();
+  const float oneMinusRho = info[5].As<Napi::Number>().FloatValue();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; i++) out[i] = ms[i] * rho + (g[i] * g[i]) * oneMinusRho;
+  return info.Env().Undefined();
+}
+
+// rmspropStep(w, g, ms, out, n, learningRate, epsilon): out = w − (g·lr) / (√ms + ε), Keras' RMSprop update (no
+// momentum, not centered), in the optimizer's order of float32 operations.
+__attribute__((optimize("fp-contract=off"))) Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
+  const float* __restrict w = floatData(info[0]);
+  const float* __restrict g = floatData(info[1]);
+  const float* __restrict ms = floatData(info[2]);
+  float* __restrict out = floatData(info[3]);
+  const int64_t n = info[4].As<Napi::Number>().Int64Value();
+  const float learningRate = info[5].As<Napi::Number>().FloatValue();
+  const float epsilon = info[6].As<Napi::Number>().FloatValue();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; i++) out[i] = w[i] - (g[i] * learningRate) / (std::sqrt(ms[i]) + epsilon);
   return info.Env().Undefined();
 }
 

@@ -42,23 +42,30 @@ MatMulEntry* entryFor(const int32_t* d) {
   entry->b = memory::desc({batchB, k, n}, dt::f32, transposeB ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
   entry->c = memory::desc({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
   entry->bias = hasBias ? memory::desc({1, 1, n}, dt::f32, memory::dims{n, n, 1}) : memory::desc();
-  dnnl::primitive_attr attr = reluPostOpAttr(relu);
-  entry->bf16 = bf16Mode();
-  memory::desc a = entry->a, b = entry->b;
-  if (entry->bf16) {
-    a = memory::desc(entry->a.dims(), dt::bf16, transposeA ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
-    b = memory::desc(entry->b.dims(), dt::bf16, transposeB ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
-    entry->aLow = memory(a, cpuEngine());
-    entry->bLow = memory(b, cpuEngine());
-    entry->toLowA = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->a, cpuEngine(), a));
-    entry->toLowB = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->b, cpuEngine(), b));
-  }
+  const dnnl::primitive_attr attr = reluPostOpAttr(relu);
+  auto primitiveDesc = [&](const memory::desc& a, const memory::desc& b) {
 #if DNNL_VERSION_MAJOR >= 3
-  dnnl::matmul::primitive_desc pd(cpuEngine(), a, b, entry->bias, entry->c, attr);
+    return dnnl::matmul::primitive_desc(cpuEngine(), a, b, entry->bias, entry->c, attr);
 #else
-  auto desc = hasBias ? dnnl::matmul::desc(a, b, entry->bias, entry->c) : dnnl::matmul::desc(a, b, entry->c);
-  dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
+    auto desc = hasBias ? dnnl::matmul::desc(a, b, entry->bias, entry->c) : dnnl::matmul::desc(a, b, entry->c);
+    return dnnl::matmul::primitive_desc(desc, attr, cpuEngine());
 #endif
+  };
+  auto pd = primitiveDesc(entry->a, entry->b);
+  if (bf16Mode()) {
+    const memory::desc a(entry->a.dims(), dt::bf16, transposeA ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+    const memory::desc b(entry->b.dims(), dt::bf16, transposeB ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+    auto low = primitiveDesc(a, b);
+    // A shape with only oneDNN's reference bf16 kernel stays float32 (the reference kernel is many times slower).
+    if (std::string(low.impl_info_str()).find("ref") == std::string::npos) {
+      pd = low;
+      entry->bf16 = true;
+      entry->aLow = memory(a, cpuEngine());
+      entry->bLow = memory(b, cpuEngine());
+      entry->toLowA = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->a, cpuEngine(), a));
+      entry->toLowB = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->b, cpuEngine(), b));
+    }
+  }
   entry->primitive = dnnl::matmul(pd);
   MatMulEntry* raw = entry.get();
   cache.emplace(key, std::move(entry));

@@ -41,6 +41,10 @@ const CASES: Array<{ label: string; compute: () => tf.Tensor }> = [
         filterShape: [3, 3, 32, 64], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
       }),
   },
+  {
+    label: "FusedConv2D with bias and relu (a layer's forward under the training fusion)",
+    compute: () => tf.fused.conv2d({ x: seeded([2, 12, 12, 32], 14) as tf.Tensor4D, filter: seeded([3, 3, 32, 64], 15) as tf.Tensor4D, bias: seeded([64], 16), strides: 1, pad: "valid", activation: "relu" }),
+  },
   { label: "MatMul 20×576 · 576×64", compute: () => tf.matMul(seeded([20, 576], 10), seeded([576, 64], 11)) },
   { label: "MatMul with both transposed (a Dense layer's gradients)", compute: () => tf.matMul(seeded([64, 20], 12), seeded([48, 64], 13), true, true) },
 ];

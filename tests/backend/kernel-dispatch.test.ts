@@ -7,6 +7,8 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { explainKernels, selectWasmTrainingPath, type WasmTrainingPath } from "../../lib/backend/wasm-training";
+import { setTrainingFusion } from "../../lib/backend/training-fusions";
+import { RELU_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
 import type { Implementation, KernelChoice } from "../../lib/backend/kernel-table";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../../lib/models/cats-dogs-convnet";
@@ -16,20 +18,21 @@ import { restoreBackendAfter, wasmPaths } from "./compare";
 type PathName = WasmTrainingPath | "wasm, SIMD off";
 /** Expected implementation on [wasm+onednn, wasm, wasm with the SIMD kernels off]. */
 type Row = [Implementation, Implementation, Implementation];
-type Role = "forward" | "bias add" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW";
+type Role = "forward" | "pool forward" | "bias add" | "relu gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
 type LayerExpectation = Partial<Record<Role, Row>>;
 
 const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm, SIMD off": 2 };
 
 // Convolutions with output channels a multiple of 8 run on the SIMD kernels; the first layer has no input gradient.
+// Training runs each convolution, its bias and relu as one FusedConv2D (lib/backend/training-fusions.ts).
 const FIRST_CONV: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
-  "bias add": ["onednn", "stock", "stock"],
+  "relu gradient": ["onednn", "composed", "composed"],
   "bias gradient": ["onednn", "simd", "typescript"],
   "filter gradient": ["onednn", "simd", "composed"],
 };
 const CONV: LayerExpectation = { ...FIRST_CONV, "input gradient": ["onednn", "simd", "composed"] };
-const POOL: LayerExpectation = { "pool gradient": ["onednn", "simd", "typescript"] };
+const POOL: LayerExpectation = { "pool forward": ["onednn", "stock", "stock"], "pool gradient": ["onednn", "simd", "typescript"] };
 /** A hidden Dense layer (units a multiple of 8). */
 const DENSE_HIDDEN: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
@@ -86,8 +89,17 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
       return layer.getClassName() === "Dense"
         ? matching(["BatchMatMul", "_FusedMatMul"], (s) => same(squeezeLeading(s.a), input) && same(squeezeLeading(s.b), weights))
         : matching(["Conv2D", "FusedConv2D"], (s) => same(s.x, input) && same(s.filter, weights));
+    case "relu gradient":
+      return matching([RELU_GRADIENT_KERNEL], (s) => same(s.dy, output) && same(s.y, output));
     case "bias add":
       return matching(["Add"], (s) => same(s.a, output) && same(s.b, [channels]));
+    case "unfused":
+      // What tfjs' unfused training path would run for a convolution layer: a plain Conv2D, its bias add, its relu.
+      return [
+        ...matching(["Conv2D"], (s) => same(s.x, input) && same(s.filter, weights)),
+        ...matching(["Add"], (s) => same(s.a, output) && same(s.b, [channels])),
+        ...matching(["Relu"], (s) => same(s.x, output)),
+      ];
     case "bias gradient":
       // (The loss sums the output layer's activations over the last axis too: not a bias gradient.)
       return matching(["Sum"], (s, choice) => same(s.x, output) && reducesAllButLast(choice.attributes.axis as number[], output.length));
@@ -95,6 +107,8 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
       return matching(["Conv2DBackpropInput"], (s) => same(s.dy, output) && same(s.filter, weights));
     case "filter gradient":
       return matching(["Conv2DBackpropFilter"], (s) => same(s.x, input) && same(s.dy, output));
+    case "pool forward":
+      return matching(["MaxPool"], (s) => same(s.x, input));
     case "pool gradient":
       return matching(["MaxPoolGrad"], (s) => same(s.input, input));
     case "dx":
@@ -120,6 +134,7 @@ describe("kernel table: the implementation behind every layer of the course's mo
         await tf.setBackend("wasm");
         if (pathName === "wasm, SIMD off") process.env.CNN_WASM_SIMD_KERNELS = "off";
         selectWasmTrainingPath(pathName === "wasm, SIMD off" ? "wasm" : pathName);
+        setTrainingFusion(true);
         const net = model.build();
         net.compile({ optimizer: tf.train.sgd(0.01), loss: model.loss });
         const [height, width, channels] = (net.inputs[0].shape as number[]).slice(1);
@@ -145,6 +160,9 @@ describe("kernel table: the implementation behind every layer of the course's mo
             }
           }
         });
+        for (const layer of trained.filter((candidate) => candidate.getClassName() === "Conv2D")) {
+          for (const choice of dispatchesFor(choices, layer, "unfused", model.batch)) mismatches.push(`${layer.name}: unfused ${choice.op}`);
+        }
         net.dispose();
         expect(mismatches, mismatches.join("\n")).to.deep.equal([]);
         expect(checked).to.be.at.least(model.expected.length);

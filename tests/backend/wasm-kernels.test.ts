@@ -63,7 +63,15 @@ function convShapes(c: ConvCase): { x: number[]; filter: number[]; dy: number[] 
 }
 
 for (const path of wasmPaths()) {
-  describe(`wasm training kernels on the ${path} path, against cpu`, function () {
+  /** Pooling windows, strides and paddings the MaxPool and MaxPoolGrad tests cover. */
+const POOLS = [
+  { filterSize: [2, 2], strides: [2, 2], pad: "valid" },
+  { filterSize: [3, 3], strides: [2, 2], pad: "same" },
+  { filterSize: [2, 3], strides: [1, 2], pad: "valid" },
+  { filterSize: [3, 3], strides: [3, 3], pad: "same" },
+] as const;
+
+describe(`wasm training kernels on the ${path} path, against cpu`, function () {
     this.timeout(60_000);
     restoreBackendAfter();
 
@@ -111,16 +119,20 @@ for (const path of wasmPaths()) {
       }
     });
 
+    it("MaxPool over windows, strides and paddings (padded positions never win, negative values included)", async () => {
+      for (const [p, pool] of POOLS.entries()) {
+        for (const [s, shape] of [[1, 7, 9, 3], [4, 8, 8, 2], [2, 5, 5, 16], [3, 26, 26, 32]].entries()) {
+          // All-negative inputs: a zero-padded window would wrongly answer 0.
+          const compute = () => tf.maxPool(tf.sub(seeded(shape, 20 * p + s), 2) as tf.Tensor4D, pool.filterSize as [number, number], pool.strides as [number, number], pool.pad);
+          await expectSameAsCpu(path, compute, 0, `${shape.join("×")} pool ${pool.filterSize.join("×")} s ${pool.strides.join(",")} ${pool.pad}`);
+        }
+      }
+    });
+
     it("MaxPoolGrad over windows, strides and paddings, with ties resolved as tf does (one element per window)", async () => {
-      const pools = [
-        { filterSize: [2, 2], strides: [2, 2], pad: "valid" },
-        { filterSize: [3, 3], strides: [2, 2], pad: "same" },
-        { filterSize: [2, 3], strides: [1, 2], pad: "valid" },
-        { filterSize: [3, 3], strides: [3, 3], pad: "same" },
-      ] as const;
       // Channels in fours take the SIMD kernel where windows tile the input (2×2 stride 2, 3×3 stride 3).
       const inputs = [[1, 7, 9, 3], [4, 8, 8, 2], [2, 5, 5, 1], [2, 7, 9, 4], [1, 6, 6, 8]];
-      for (const [p, pool] of pools.entries()) {
+      for (const [p, pool] of POOLS.entries()) {
         for (const [s, shape] of inputs.entries()) {
           for (const ties of [false, true]) {
             const seed = 10 * p + s;

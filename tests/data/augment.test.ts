@@ -9,6 +9,7 @@ import {
   augmentBatch,
   augmentPixels,
   augmentImage,
+  BOOK_KERAS_2_0_AUGMENTATION,
   COURSE_AUGMENTATION,
   randomAffineParameters,
   zoomInterval,
@@ -161,6 +162,23 @@ describe("data/augment", () => {
     // A shift range of 1 or more is in pixels, as in Keras.
     const inPixels = randomAffineParameters({ widthShiftRange: 4 }, 150, 150, seededRandom(1));
     expect(Math.abs(inPixels.shiftCols)).to.be.at.most(4);
+  });
+
+  it("reads the book's settings as Keras 2.0.8 did: a 0.2-radian shear, nearest-neighbour resampling", () => {
+    const draws = Array.from({ length: 400 }, (_, i) => randomAffineParameters(BOOK_KERAS_2_0_AUGMENTATION, 150, 150, seededRandom(i)));
+    const widest = Math.max(...draws.map((p) => Math.abs(p.shear)));
+    // 0.2 rad = 11.46°: draws reach near it, never past it.
+    expect(widest).to.be.within(10.5, 11.46);
+    expect(BOOK_KERAS_2_0_AUGMENTATION.interpolation).to.equal("nearest");
+    // Everything else is the course's (today's Keras) setting.
+    const { shearRange: _bookShear, interpolation: _interpolation, ...bookRest } = BOOK_KERAS_2_0_AUGMENTATION;
+    const { shearRange: _courseShear, ...courseRest } = COURSE_AUGMENTATION;
+    expect(bookRest).to.deep.equal(courseRest);
+    // Nearest resampling only ever copies input values: a half-pixel shift of 0/1 stripes stays 0/1.
+    const stripes = image([[0, 1, 0, 1], [0, 1, 0, 1], [0, 1, 0, 1], [0, 1, 0, 1]]);
+    const shifted = augmentImage(stripes, { widthShiftRange: 0.5, interpolation: "nearest" }, seededRandom(4));
+    for (const value of (shifted.dataSync() as Float32Array)) expect([0, 1]).to.include(value);
+    tf.dispose([stripes, shifted]);
   });
 
   it("gives the same picture for the same seed and a different one for another seed", () => {

@@ -83,15 +83,46 @@ describe("lib/train: checkpoints and resume", function () {
 
   it("says so and trains nothing when the checkpoint already has every epoch; resume: false starts over", async () => {
     const data = tinyData();
-    await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir });
+    const first = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir });
     const messages: string[] = [];
     const again = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir, log: (m) => messages.push(m) });
     expect(messages.join("\n")).to.match(/already trained 2\/2 epochs/);
     expect(again.history.loss).to.have.length(2);
     expect(Number.isNaN(again.secondsPerEpoch)).to.equal(true);
+    // Shown again, the finished run is its own ledger record: no second file.
+    expect(again.runFile).to.equal(first.runFile);
+    expect(again.history.loss).to.deep.equal(first.history.loss);
+    expect(listRuns({ runsDir, notebook: "t", warn: () => undefined }).runs).to.have.length(1);
+    // From another notebook's cell the same run is recorded in that notebook's ledger.
+    const elsewhere = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t2", runsDir, log: () => undefined });
+    expect(elsewhere.runFile).to.not.equal(first.runFile);
+    expect(listRuns({ runsDir, notebook: "t2", warn: () => undefined }).runs).to.have.length(1);
     const fresh = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "done", notebook: "t", runsDir, resume: false });
     expect(fresh.resumedAtEpoch).to.equal(0);
-    expect(listRuns({ runsDir, notebook: "t", warn: () => undefined }).runs).to.have.length(3);
+    expect(listRuns({ runsDir, notebook: "t", warn: () => undefined }).runs).to.have.length(2);
+  });
+
+  it("reads a complete run back from the ledger when asked and no checkpoint holds it; trains it otherwise", async () => {
+    const data = tinyData();
+    const first = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "ledger-only", notebook: "rb", runsDir });
+    fs.rmSync(checkpointDir(first.identity.hash, runsDir), { recursive: true, force: true });
+    const messages: string[] = [];
+    const readBack = await fitWithLedger(tinyModel(), data, {
+      ...quiet, epochs: 2, runName: "ledger-only", notebook: "rb", runsDir, readBackCompleteRun: true, log: (m) => messages.push(m),
+    });
+    expect(messages.join("\n")).to.match(/is complete in the ledger .*: read back, not trained again/);
+    expect(readBack.runFile).to.equal(first.runFile);
+    expect(readBack.history.loss).to.deep.equal(first.history.loss);
+    expect(listRuns({ runsDir, notebook: "rb", warn: () => undefined }).runs).to.have.length(1);
+    // A different run (3 epochs) is not the stored one: it trains.
+    const longer = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 3, runName: "ledger-only", notebook: "rb", runsDir, readBackCompleteRun: true, log: () => undefined });
+    expect(longer.runFile).to.not.equal(first.runFile);
+    expect(longer.secondsPerEpoch).to.be.above(0);
+    // Without the option, the same run trains again.
+    fs.rmSync(checkpointDir(first.identity.hash, runsDir), { recursive: true, force: true });
+    const retrained = await fitWithLedger(tinyModel(), data, { ...quiet, epochs: 2, runName: "ledger-only", notebook: "rb", runsDir, log: () => undefined });
+    expect(retrained.runFile).to.not.equal(first.runFile);
+    expect(retrained.resumedAtEpoch).to.equal(0);
   });
 
   it("trains from a batch generator and records Keras metric names, backend and timing", async () => {

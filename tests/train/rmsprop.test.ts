@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
 import { RMSprop } from "../../lib/train/rmsprop";
+import { availableWasmTrainingPaths, selectWasmTrainingPath } from "../../lib/backend/wasm-training";
+import { RMSPROP_STEP_KERNEL } from "../../lib/backend/course-kernels";
 
 /** One step of `optimizer` on w with a fixed gradient: minimising sum(g · w) has gradient g everywhere. */
 function stepWith(optimizer: tf.Optimizer, weights: tf.Variable, gradient: number[]): void {
@@ -51,6 +54,34 @@ describe("RMSprop (Keras' update rule)", () => {
       w.dispose();
       optimizer.dispose();
     }
+  });
+
+  it("on the wasm paths takes its two-pass kernels and gives the weights of the ops on cpu, to the bit", async () => {
+    // 3 steps on 10,000 weights with gradients spanning magnitudes (and exact zeros), from the same start.
+    const size = 10_000;
+    const start = Float32Array.from({ length: size }, (_, i) => Math.sin(i) * 0.3);
+    const gradients = [1, 2, 3].map((step) => Float32Array.from({ length: size }, (_, i) => (i % 17 === 0 ? 0 : Math.cos(i * step) * 10 ** -((i % 7) + 1))));
+    const train = async (options: ConstructorParameters<typeof RMSprop>[0]) => {
+      const w = tf.variable(tf.tensor1d(start));
+      const optimizer = new RMSprop(options);
+      for (const g of gradients) optimizer.applyGradients([{ name: w.name, tensor: tf.tensor1d(g) }]);
+      const values = Float32Array.from(await w.data());
+      w.dispose();
+      optimizer.dispose();
+      return values;
+    };
+    const mismatches = (a: Float32Array, b: Float32Array) => a.reduce((count, value, i) => count + (Object.is(value, b[i]) ? 0 : 1), 0);
+    for (const options of [{ learningRate: 1e-4 }, {}, { momentum: 0.5 }]) {
+      await tf.setBackend("cpu");
+      const reference = await train(options);
+      for (const path of availableWasmTrainingPaths()) {
+        await tf.setBackend("wasm");
+        selectWasmTrainingPath(path);
+        expect(tf.getKernel(RMSPROP_STEP_KERNEL, "wasm"), "the two-pass kernels are registered").to.not.equal(undefined);
+        expect(mismatches(reference, await train(options)), `${path} ${JSON.stringify(options)}: weights differing from cpu`).to.equal(0);
+      }
+    }
+    await tf.setBackend("cpu");
   });
 
   it("has Keras' defaults and reports them as its config", () => {

@@ -26,12 +26,23 @@ export interface NativeAccelerator {
    * dims [batchA, batchB, M, K, N, transposeA, transposeB, relu, hasBias].
    */
   matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void;
+  /**
+   * Max pooling, padded positions never winning; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padBottom,
+   * padLeft, padRight]. Absent in addons built before it.
+   */
+  maxPoolForward?(x: Float32Array, y: Float32Array, dims: Int32Array): void;
   /** Max-pool gradient, tf's tie rule; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padLeft]. */
   maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /** out[c] = Σ_r x[r, c]. */
   sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** out[r, c] = x[r, c] + bias[c]. */
   addBias(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** out = dy · step(y): the relu gradient from the relu's output. Absent in addons built before it. */
+  reluBackward?(dy: Float32Array, y: Float32Array, out: Float32Array, n: number): void;
+  /** out = ms·rho + g²·(1 − rho) (Keras' RMSprop mean square). Absent in addons built before it. */
+  rmspropMeanSquare?(ms: Float32Array, g: Float32Array, out: Float32Array, n: number, rho: number, oneMinusRho: number): void;
+  /** out = w − (g·lr)/(√ms + ε) (Keras' RMSprop step). Absent in addons built before it. */
+  rmspropStep?(w: Float32Array, g: Float32Array, ms: Float32Array, out: Float32Array, n: number, learningRate: number, epsilon: number): void;
   /** oneDNN's implementation name of every cached convolution primitive ("f:", "d:", "w:" + name). */
   convImplementations(): string[];
   /**

@@ -191,6 +191,28 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
     ),
     BatchMatMul: matMul(false),
     _FusedMatMul: matMul(true),
+    MaxPool: {
+      implementation: "onednn",
+      name: "oneDNN max pooling",
+      applies: ({ x }) => {
+        if (!isFloat(x)) return "not float32";
+        if (x.shape.length !== 4) return `rank ${x.shape.length}`;
+        return accelerator().maxPoolForward === undefined ? "addon built before maxPoolForward (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { x } = inputs as unknown as { x: tf.TensorInfo };
+        const attrs = attributes as unknown as tf.MaxPoolAttrs;
+        const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+        const y = backend.makeOutput(info.outShape, "float32");
+        const { top, bottom, left, right } = info.padInfo;
+        const dims = Int32Array.from([
+          info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+          info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, top, bottom, left, right,
+        ]);
+        accelerator().maxPoolForward!(heapView(backend, x), heapView(backend, y), dims);
+        return y;
+      },
+    },
     MaxPoolGrad: {
       implementation: "onednn",
       name: "oneDNN max-pool backward loop",
@@ -221,6 +243,54 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
         const out = backend.makeOutput(channelSumShape(x, (attributes as unknown as tf.SumAttrs).keepDims), "float32");
         const values = heapView(backend, x);
         accelerator().sumRows(values, heapView(backend, out), values.length / channels, channels);
+        return out;
+      },
+    },
+    RmspropMeanSquare: {
+      implementation: "onednn",
+      name: "oneDNN addon RMSprop mean square",
+      applies: ({ meanSquare, gradient }) => {
+        if (!isFloat(meanSquare, gradient)) return "not float32";
+        return accelerator().rmspropMeanSquare === undefined ? "addon built before rmspropMeanSquare (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { meanSquare, gradient } = inputs as unknown as { meanSquare: tf.TensorInfo; gradient: tf.TensorInfo };
+        const { rho, oneMinusRho } = attributes as unknown as { rho: number; oneMinusRho: number };
+        const out = backend.makeOutput(meanSquare.shape, "float32");
+        const result = heapView(backend, out);
+        accelerator().rmspropMeanSquare!(heapView(backend, meanSquare), heapView(backend, gradient), result, result.length, rho, oneMinusRho);
+        return out;
+      },
+    },
+    RmspropStep: {
+      implementation: "onednn",
+      name: "oneDNN addon RMSprop step",
+      applies: ({ variable, gradient, meanSquare }) => {
+        if (!isFloat(variable, gradient, meanSquare)) return "not float32";
+        return accelerator().rmspropStep === undefined ? "addon built before rmspropStep (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { variable, gradient, meanSquare } = inputs as unknown as { variable: tf.TensorInfo; gradient: tf.TensorInfo; meanSquare: tf.TensorInfo };
+        const { learningRate, epsilon } = attributes as unknown as { learningRate: number; epsilon: number };
+        const out = backend.makeOutput(variable.shape, "float32");
+        const result = heapView(backend, out);
+        accelerator().rmspropStep!(heapView(backend, variable), heapView(backend, gradient), heapView(backend, meanSquare), result, result.length, learningRate, epsilon);
+        return out;
+      },
+    },
+    ReluGradient: {
+      implementation: "onednn",
+      name: "oneDNN addon relu gradient",
+      applies: ({ dy, y }) => {
+        if (!isFloat(dy, y)) return "not float32";
+        if (!tf.util.arraysEqual(dy.shape, y.shape)) return "shapes differ";
+        return accelerator().reluBackward === undefined ? "addon built before reluBackward (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs) => {
+        const { dy, y } = inputs as unknown as { dy: tf.TensorInfo; y: tf.TensorInfo };
+        const out = backend.makeOutput(dy.shape, "float32");
+        const gradient = heapView(backend, dy);
+        accelerator().reluBackward!(gradient, heapView(backend, y), heapView(backend, out), gradient.length);
         return out;
       },
     },

@@ -97,3 +97,23 @@ export function maxPoolGradLoop(backend: WasmBackendInternals, dy: tf.TensorInfo
   }
   return dx;
 }
+
+/** Keras' RMSprop mean square, ms·rho + g²·(1 − rho), in float32 as the optimizer's ops compute it. */
+export function rmspropMeanSquareLoop(backend: WasmBackendInternals, meanSquare: tf.TensorInfo, gradient: tf.TensorInfo, rho: number, oneMinusRho: number): tf.TensorInfo {
+  const out = backend.makeOutput(meanSquare.shape, "float32");
+  const [ms, g, result] = [heapView(backend, meanSquare), heapView(backend, gradient), heapView(backend, out)];
+  const [r, c] = [Math.fround(rho), Math.fround(oneMinusRho)];
+  const f = Math.fround;
+  for (let i = 0; i < result.length; i++) result[i] = f(f(ms[i] * r) + f(f(g[i] * g[i]) * c));
+  return out;
+}
+
+/** Keras' RMSprop step, w − (g·lr)/(√ms + ε), in float32 as the optimizer's ops compute it. */
+export function rmspropStepLoop(backend: WasmBackendInternals, variable: tf.TensorInfo, gradient: tf.TensorInfo, meanSquare: tf.TensorInfo, learningRate: number, epsilon: number): tf.TensorInfo {
+  const out = backend.makeOutput(variable.shape, "float32");
+  const [w, g, ms, result] = [heapView(backend, variable), heapView(backend, gradient), heapView(backend, meanSquare), heapView(backend, out)];
+  const [lr, eps] = [Math.fround(learningRate), Math.fround(epsilon)];
+  const f = Math.fround;
+  for (let i = 0; i < result.length; i++) result[i] = f(w[i] - f(f(g[i] * lr) / f(f(Math.sqrt(ms[i])) + eps)));
+  return out;
+}

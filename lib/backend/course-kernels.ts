@@ -1,0 +1,18 @@
+/**
+ * Names of the kernels the course defines itself (tfjs has no such ops). The wasm kernel table (training-table.ts)
+ * registers them; code that calls them first asks `tf.getKernel(name, backend)` and otherwise uses tfjs' ops.
+ */
+
+/**
+ * The course's own kernel for the relu gradient from the relu's output, dy · step(y), in one pass (tfjs runs a Step,
+ * then a Multiply). Registered under the wasm backend by the kernel table; elsewhere the gradient uses tfjs' ops.
+ */
+export const RELU_GRADIENT_KERNEL = "CnnReluGradient";
+
+/**
+ * Keras' RMSprop (lib/train/rmsprop.ts, no momentum, not centered) in two passes instead of nine kernels: the new mean
+ * square, then the new weights. Registered under the wasm backend by the kernel table; elsewhere the optimizer uses
+ * tfjs' ops. Same float32 operations in the same order, so the same numbers.
+ */
+export const RMSPROP_MEAN_SQUARE_KERNEL = "CnnRmspropMeanSquare";
+export const RMSPROP_STEP_KERNEL = "CnnRmspropStep";

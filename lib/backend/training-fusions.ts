@@ -1,0 +1,106 @@
+/**
+ * Convolution + bias + relu as one kernel while training, too.
+ *
+ * tfjs fuses a layer's convolution, bias and activation into FusedConv2D only when no gradient is being recorded:
+ * under training (`shouldFuse` in tfjs-core) it runs Conv2D, Add and Relu, keeps all three outputs for the backward
+ * pass, and differentiates them one by one. Here a relu (or linear) convolution being differentiated runs FusedConv2D
+ * and gives the gradient tfjs' own fused op defines — the relu mask taken from the output, the two convolution
+ * gradients, the bias gradient as a sum — so the numbers are the same, with two kernels fewer per layer forward and
+ * one activation kept per layer instead of three. Everything else goes to tfjs' own `fused.conv2d`.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { RELU_GRADIENT_KERNEL } from "./course-kernels";
+
+type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
+type FusedConv2D = typeof tf.fused.conv2d;
+
+/** tfjs' `fused` namespace is a plain object that tfjs-layers looks up at each call: replacing its conv2d reaches them. */
+const fusedOps = tf.fused as unknown as { conv2d: FusedConv2D };
+const tfjsFusedConv2d: FusedConv2D = fusedOps.conv2d;
+
+function recordingGradients(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+}
+
+function dilationsAreOne(dilations: FusedConv2DArgs["dilations"]): boolean {
+  if (dilations === undefined) return true;
+  return typeof dilations === "number" ? dilations === 1 : dilations.every((rate) => rate === 1);
+}
+
+/** Why this call keeps tfjs' own path, or null when the training fusion takes it. */
+export function trainingFusionMismatch(args: FusedConv2DArgs): string | null {
+  const activation = args.activation ?? "linear";
+  if (activation !== "relu") return activation === "linear" ? "linear: tfjs fuses it already" : `activation ${activation}`;
+  if (!(args.x instanceof tf.Tensor) || args.x.rank !== 4) return "input not a rank-4 tensor";
+  if (!(args.filter instanceof tf.Tensor)) return "filter not a tensor";
+  if (!(args.bias instanceof tf.Tensor) || args.bias.rank !== 1 || args.bias.shape[0] !== args.filter.shape[3]) return "no bias per output channel";
+  if ((args.dataFormat ?? "NHWC") !== "NHWC") return `data format ${args.dataFormat}`;
+  if (!dilationsAreOne(args.dilations)) return "dilated";
+  if (args.preluActivationWeights !== undefined || args.leakyreluAlpha !== undefined) return "prelu/leaky relu weights";
+  if (args.x.dtype !== "float32" || args.filter.dtype !== "float32" || args.bias.dtype !== "float32") return "not float32";
+  return null;
+}
+
+interface ConvAttributes {
+  strides: [number, number] | number;
+  pad: FusedConv2DArgs["pad"];
+  dataFormat: "NHWC";
+  dilations: [number, number];
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  activation: "relu";
+}
+
+function reluGradient(dy: tf.Tensor, output: tf.Tensor): tf.Tensor {
+  if (tf.getKernel(RELU_GRADIENT_KERNEL, tf.getBackend()) === undefined) return tf.mul(dy, tf.step(output));
+  return tf.engine().runKernel(RELU_GRADIENT_KERNEL, { dy, y: output }, {}) as tf.Tensor;
+}
+
+/**
+ * FusedConv2D's gradient, which tfjs does not register (its fused op wraps the kernel in a customGrad). Registered,
+ * the tape asks only for the gradients it needs: a first layer's input gradient is never computed.
+ */
+const fusedConv2DGradient: tf.GradConfig = {
+  kernelName: "FusedConv2D",
+  inputsToSave: ["x", "filter"],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attributes) => {
+    const [input, kernel, output] = saved;
+    const attrs = attributes as unknown as ConvAttributes;
+    const conv = { strides: attrs.strides, pad: attrs.pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: attrs.dimRoundingMode };
+    const kernelAttrs = (extra: Record<string, unknown>) => ({ ...conv, ...extra }) as unknown as tf.NamedAttrMap;
+    const engine = tf.engine();
+    // relu'(z) is 1 where the output is positive: the mask tfjs' own fused gradient takes from y. Made here, once,
+    // outside the tidy each input's gradient runs in (the tape asks for this node only when some input needs one).
+    const dyRelu = attrs.activation === "relu" ? reluGradient(dy as tf.Tensor, output) : (dy as tf.Tensor);
+    return {
+      x: () => engine.runKernel("Conv2DBackpropInput", { dy: dyRelu, filter: kernel }, kernelAttrs({ inputShape: input.shape })) as tf.Tensor,
+      filter: () => engine.runKernel("Conv2DBackpropFilter", { x: input, dy: dyRelu }, kernelAttrs({ filterShape: kernel.shape })) as tf.Tensor,
+      bias: () => tf.sum(dyRelu, [0, 1, 2]),
+    };
+  },
+};
+
+function fusedReluConv2d(args: FusedConv2DArgs): tf.Tensor4D {
+  const attrs: ConvAttributes = {
+    strides: args.strides, pad: args.pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: args.dimRoundingMode, activation: "relu",
+  };
+  const inputs = { x: args.x as tf.Tensor, filter: args.filter as tf.Tensor, bias: args.bias as tf.Tensor };
+  return tf.engine().runKernel("FusedConv2D", inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+function trainingAwareConv2d(args: FusedConv2DArgs): tf.Tensor4D {
+  if (!recordingGradients() || trainingFusionMismatch(args) !== null) return tfjsFusedConv2d(args) as tf.Tensor4D;
+  return fusedReluConv2d(args);
+}
+
+/** Route `tf.fused.conv2d` (what tfjs' Conv2D layers call) through the training fusion, or back to tfjs' own. */
+export function setTrainingFusion(on: boolean): void {
+  if (on && tf.getGradient("FusedConv2D") === undefined) tf.registerGradient(fusedConv2DGradient);
+  // A tfjs that registers its own FusedConv2D gradient (not 4.22) would differentiate our calls its way: stay out.
+  if (on && tf.getGradient("FusedConv2D") !== fusedConv2DGradient) return;
+  fusedOps.conv2d = (on ? trainingAwareConv2d : tfjsFusedConv2d) as FusedConv2D;
+}
+
+export function trainingFusionActive(): boolean {
+  return fusedOps.conv2d !== tfjsFusedConv2d;
+}

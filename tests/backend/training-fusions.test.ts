@@ -1,0 +1,128 @@
+/**
+ * The training fusion (lib/backend/training-fusions.ts): a relu convolution being differentiated runs as one
+ * FusedConv2D with its own gradient. Checked against tfjs' unfused path on the cpu backend, on cpu and every wasm
+ * path, and by the kernels a training step runs.
+ */
+import { expect } from "chai";
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
+import { RELU_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
+import { restoreBackendAfter, resultOn, runKernel, scaledMaxDifference, seeded, useBackend, wasmPaths, type Result } from "./compare";
+import type { WasmTrainingPath } from "../../lib/backend/wasm-training";
+
+type Pad = "valid" | "same";
+interface Case {
+  name: string;
+  x: number[];
+  filter: number[];
+  strides: number;
+  pad: Pad;
+  activation: "relu" | "linear" | "sigmoid";
+}
+
+const CASES: Case[] = [
+  { name: "3×3 valid, relu (the course's layers)", x: [2, 9, 9, 3], filter: [3, 3, 3, 8], strides: 1, pad: "valid", activation: "relu" },
+  { name: "3×3 same, stride 2, relu", x: [2, 10, 10, 4], filter: [3, 3, 4, 16], strides: 2, pad: "same", activation: "relu" },
+  { name: "odd channels, relu", x: [3, 7, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: "valid", activation: "relu" },
+  { name: "sigmoid (tfjs' own path)", x: [2, 6, 6, 2], filter: [3, 3, 2, 4], strides: 1, pad: "valid", activation: "sigmoid" },
+];
+
+/** Gradients of Σ (conv(x) · w) with respect to x, filter and bias, as plain values. */
+async function gradients(backend: "cpu" | WasmTrainingPath, fused: boolean, c: Case): Promise<Result[]> {
+  await useBackend(backend);
+  setTrainingFusion(fused);
+  const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x).as4D(c.x[0], c.x[1], c.x[2], c.x[3]), tf.zeros(c.filter).as4D(c.filter[0], c.filter[1], c.filter[2], c.filter[3]), c.strides, c.pad).shape as number[]);
+  const loss = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor) =>
+    tf.sum(tf.mul(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias, strides: c.strides, pad: c.pad, activation: c.activation }), seeded(outShape, 4)));
+  const grads = tf.tidy(() => tf.grads(loss)([seeded(c.x, 1), seeded(c.filter, 2), tf.mul(seeded([c.filter[3]], 3), 0.2)]));
+  const results: Result[] = [];
+  for (const grad of grads) results.push({ shape: grad.shape, values: Float32Array.from(await grad.data()) });
+  tf.dispose(grads);
+  return results;
+}
+
+describe("training fusion: conv + bias + relu as one kernel while training", function () {
+  this.timeout(120_000);
+  restoreBackendAfter();
+  let wasActive = false;
+  before(() => {
+    wasActive = trainingFusionActive();
+  });
+  after(() => setTrainingFusion(wasActive));
+
+  for (const c of CASES) {
+    for (const backend of ["cpu", ...wasmPaths()] as Array<"cpu" | WasmTrainingPath>) {
+      it(`${c.name}: the gradients of tfjs' unfused path, on ${backend}`, async () => {
+        const reference = await gradients("cpu", false, c);
+        const candidate = await gradients(backend, true, c);
+        ["x", "filter", "bias"].forEach((name, index) => {
+          expect(candidate[index].shape, name).to.deep.equal(reference[index].shape);
+          expect(scaledMaxDifference(reference[index], candidate[index]), `${name} gradient`).to.be.below(1e-5);
+        });
+      });
+    }
+  }
+
+  for (const path of wasmPaths()) {
+    it(`the relu-gradient kernel is dy · step(y) exactly, NaN and zeros included, on ${path}`, async () => {
+      // y: negatives, exact zeros, positives and a NaN; dy: any values, one infinite where y is 0 (0 · ∞ = NaN).
+      const yValues = [-2, 0, 0.5, Number.NaN, 3, 0, -0.1, 7, 1e-30, -1e-30, 2, 0];
+      const dyValues = [1, 2, -3, 4, 5, Number.POSITIVE_INFINITY, 7, -8, 9, 10, Number.NaN, -0];
+      const compute = (viaKernel: boolean) => () => {
+        const y = tf.tensor2d(yValues, [3, 4]);
+        const dy = tf.tensor2d(dyValues, [3, 4]);
+        return viaKernel ? runKernel(RELU_GRADIENT_KERNEL, { dy, y }, {}) : tf.mul(dy, tf.step(y));
+      };
+      const reference = await resultOn("cpu", compute(false));
+      const candidate = await resultOn(path, compute(true));
+      expect(Array.from(candidate.values).map(String)).to.deep.equal(Array.from(reference.values).map(String));
+      const large = await resultOn(path, () => runKernel(RELU_GRADIENT_KERNEL, { dy: seeded([4, 9, 9, 16], 8), y: seeded([4, 9, 9, 16], 9) }, {}));
+      const largeReference = await resultOn("cpu", () => tf.mul(seeded([4, 9, 9, 16], 8), tf.step(seeded([4, 9, 9, 16], 9))));
+      expect(scaledMaxDifference(largeReference, large)).to.equal(0);
+    });
+  }
+
+  it("says why a call keeps tfjs' own path", () => {
+    const x = tf.zeros([1, 5, 5, 2]) as tf.Tensor4D;
+    const filter = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
+    const bias = tf.zeros([4]);
+    expect(trainingFusionMismatch({ x, filter, bias, strides: 1, pad: "valid", activation: "relu" })).to.equal(null);
+    expect(trainingFusionMismatch({ x, filter, bias, strides: 1, pad: "valid", activation: "sigmoid" })).to.equal("activation sigmoid");
+    expect(trainingFusionMismatch({ x, filter, bias, strides: 1, pad: "valid" })).to.match(/^linear/);
+    expect(trainingFusionMismatch({ x, filter, strides: 1, pad: "valid", activation: "relu" })).to.equal("no bias per output channel");
+    expect(trainingFusionMismatch({ x, filter, bias, strides: 1, pad: "valid", activation: "relu", dilations: 2 })).to.equal("dilated");
+    tf.dispose([x, filter, bias]);
+  });
+
+  it("a training step of a conv layer runs FusedConv2D, no Relu or bias Add, and no input gradient for the first layer", async () => {
+    await useBackend("cpu");
+    const model = tf.sequential();
+    model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: "relu" }));
+    model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu" }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dense({ units: 1 }));
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+    const x = seeded([2, 8, 8, 1], 5);
+    const y = seeded([2, 1], 6);
+    const kernelsOfStep = async (fused: boolean) => {
+      setTrainingFusion(fused);
+      const profile = await tf.profile(async () => {
+        await model.trainOnBatch(x, y);
+      });
+      const counts: Record<string, number> = {};
+      for (const kernel of profile.kernels) counts[kernel.name] = (counts[kernel.name] ?? 0) + 1;
+      return counts;
+    };
+    const unfused = await kernelsOfStep(false);
+    expect(unfused.Relu).to.equal(2);
+    expect(unfused.FusedConv2D).to.equal(undefined);
+    const fused = await kernelsOfStep(true);
+    expect(fused.FusedConv2D).to.equal(2);
+    expect(fused.Relu).to.equal(undefined);
+    expect(fused.Conv2DBackpropFilter).to.equal(2);
+    expect(fused.Conv2DBackpropInput, "only the second layer's input needs a gradient").to.equal(1);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+});
