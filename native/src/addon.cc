@@ -21,7 +21,7 @@ bool& bf16Mode() {
 }
 
 bool& blockedBackwardMode() {
-  static bool on = true;
+  static bool on = false;
   return on;
 }
 

@@ -131,8 +131,9 @@ struct ConvEntry {
 
 std::unordered_map<std::string, std::unique_ptr<ConvEntry>> cache;
 
-// Backward passes of layers with many input channels run faster on oneDNN's blocked layouts than on NHWC, even
-// counting the reorders; a first layer (few channels, large images) does not repay reordering its big gradient.
+// Backward passes of layers with many input channels may run on oneDNN's blocked layouts (CNN_ONEDNN_BLOCKED_BACKWARD,
+// off by default: measured no faster than NHWC for the course's models once conv+bias+relu is one kernel, and its
+// persistent reordered copies cost memory); a first layer (few channels, large images) never is.
 constexpr memory::dim BLOCKED_MIN_CHANNELS = 16;
 
 bool blockedBackward(const ConvShape& s) {

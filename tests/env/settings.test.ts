@@ -6,7 +6,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
     expect(readSettings({})).to.deep.equal({
       backend: null,
       nativeAccelerator: true,
-      onednnBlockedBackward: true,
+      onednnBlockedBackward: false,
       simdKernels: true,
       kernelThreads: null,
       xnnpackThreads: 1,
@@ -21,7 +21,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
     const settings = readSettings({
       CNN_BACKEND: " Node ",
       CNN_WASM_ACCELERATOR: "OFF",
-      CNN_ONEDNN_BLOCKED_BACKWARD: "0",
+      CNN_ONEDNN_BLOCKED_BACKWARD: "1",
       CNN_WASM_SIMD_KERNELS: "off",
       CNN_WASM_KERNEL_THREADS: "64",
       CNN_WASM_THREADS: "auto",
@@ -33,7 +33,7 @@ describe("lib/env/settings: every CNN_* setting, read and validated in one place
     expect(settings).to.deep.equal({
       backend: "tensorflow",
       nativeAccelerator: false,
-      onednnBlockedBackward: false,
+      onednnBlockedBackward: true,
       simdKernels: false,
       kernelThreads: 8,
       xnnpackThreads: "auto",
