@@ -13,6 +13,8 @@ import { loadNativeAccelerator } from "../lib/backend/onednn/addon";
 import { setTrainingFusion } from "../lib/backend/training-fusions";
 import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
+// The chapters' optimizer (Keras' rule, as PyTorch's RMSprop: ε outside the root), not tf.train.rmsprop.
+import { RMSprop } from "../lib/train/rmsprop";
 import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type BenchPath, type RunResult } from "./config";
 import { enableWasmThreads } from "./xnnpack-threads";
 
@@ -25,14 +27,14 @@ function buildCompiled(model: BenchModel, learningRate: number): { model: tf.Lay
   const { batch } = MODEL_BENCH[model];
   if (model === "mnist") {
     const net = buildMnistConvnet();
-    net.compile({ optimizer: tf.train.rmsprop(learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+    net.compile({ optimizer: new RMSprop({ learningRate }), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
     const labels = tf.randomUniform([batch], 0, 10, "int32", 2);
     const y = tf.oneHot(labels, 10);
     labels.dispose();
     return { model: net, x: tf.randomUniform([batch, 28, 28, 1], 0, 1, "float32", 1), y };
   }
   const net = buildCatsDogsConvnet();
-  net.compile({ optimizer: tf.train.rmsprop(learningRate), loss: "binaryCrossentropy", metrics: ["accuracy"] });
+  net.compile({ optimizer: new RMSprop({ learningRate }), loss: "binaryCrossentropy", metrics: ["accuracy"] });
   const y = tf.tidy(() => tf.round(tf.randomUniform([batch, 1], 0, 1, "float32", 2)));
   return { model: net, x: tf.randomUniform([batch, 150, 150, 3], 0, 1, "float32", 1), y };
 }
