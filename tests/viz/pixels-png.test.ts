@@ -55,6 +55,29 @@ describe("lib/viz pixels-png (sharp)", () => {
     expect(at(5, 3)).to.equal(255); // empty grid cell stays white
   });
 
+  it("stores photo-like colour grids in 256 colours: a fraction of the bytes, every pixel close to the original", async () => {
+    // A smooth colour picture with noise, like a photograph or a heatmap over one.
+    const size = 96;
+    const pixels = Array.from({ length: size * size * 3 }, (_, i) => {
+      const [x, y, c] = [Math.floor(i / 3) % size, Math.floor(i / 3 / size), i % 3];
+      return Math.min(1, Math.max(0, 0.5 + 0.4 * Math.sin((x + 2 * c) / 9) * Math.cos(y / 13) + 0.08 * Math.sin(i * 12.9898)));
+    });
+    const image = { pixels, width: size, height: size, channels: 3 as const };
+    const trueColour = await imageGridPng([image, image], { range: [0, 1], scale: 2 });
+    const photo = await imageGridPng([image, image], { range: [0, 1], scale: 2, photo: true });
+    const PNG_COLOUR_TYPE_BYTE = 25; // in the IHDR chunk; 3 = indexed colours (a palette)
+    expect(photo[PNG_COLOUR_TYPE_BYTE], "a palette PNG").to.equal(3);
+    expect(trueColour[PNG_COLOUR_TYPE_BYTE], "true colour").to.equal(2);
+    expect(photo.byteLength).to.be.below(0.6 * trueColour.byteLength);
+    const [a, b] = [await sharp(Buffer.from(trueColour)).raw().toBuffer(), await sharp(Buffer.from(photo)).raw().toBuffer()];
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    expect(worst, "largest channel difference (of 255)").to.be.below(40);
+    // Grey grids are left alone: one channel, no palette.
+    const grey = await imageGridPng([{ pixels: [0, 1, 2, 3], width: 2, height: 2 }], { photo: true });
+    expect((await sharp(Buffer.from(grey)).metadata()).channels).to.equal(1);
+  });
+
   it("explains bad input", async () => {
     let message = "";
     await pixelsToPng({ pixels: [1, 2, 3], width: 2, height: 2 }).catch((e: Error) => (message = e.message));
