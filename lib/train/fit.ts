@@ -367,18 +367,21 @@ function fitResult(record: RunRecord, identity: RunIdentity, initialEpoch: numbe
 
 /** The newest complete record of this run in the notebook's ledger, if any. */
 function ledgerCompleteRun(runsDir: string, hash: string, notebook: string, runName: string): { file: string; record: RunRecord } | null {
-  const candidates = listRuns({ runsDir, notebook, warn: () => undefined }).runs.filter(
-    ({ record }) => record.identity?.hash === hash && record.runName === runName && record.status === "complete" && record.history.length === record.epochs,
-  );
+  const candidates = listRuns({ runsDir, notebook, warn: () => undefined }).runs.filter(({ record }) => isCompleteRunOf(record, hash, notebook, runName));
   return candidates.at(-1) ?? null;
+}
+
+/** A record of this very run (same identity, notebook and name) that trained every epoch. */
+function isCompleteRunOf(record: RunRecord, hash: string, notebook: string, runName: string): boolean {
+  const same = record.identity?.hash === hash && record.notebook === notebook && record.runName === runName;
+  return same && record.status === "complete" && record.history.length === record.epochs;
 }
 
 /** The ledger's complete record of this very run (same identity, notebook and name), when its file is intact. */
 function completedRun(runFile: string, hash: string, notebook: string, runName: string): RunRecord | null {
   try {
     const previous = JSON.parse(fs.readFileSync(runFile, "utf8")) as RunRecord;
-    const same = previous.identity?.hash === hash && previous.notebook === notebook && previous.runName === runName;
-    return same && previous.status === "complete" && previous.history.length === previous.epochs ? previous : null;
+    return isCompleteRunOf(previous, hash, notebook, runName) ? previous : null;
   } catch {
     return null;
   }

@@ -149,16 +149,11 @@ export function simdConv2D(
   bias: tf.TensorInfo | null,
   attrs: ForwardAttrs,
 ): tf.TensorInfo | null {
+  if (simdConv2DMismatch(x, filter, bias, attrs) !== null) return null;
   const activation = attrs.activation ?? "linear";
-  if (attrs.dataFormat === "NCHW" || !isUnitDilation(attrs.dilations) || (activation !== "linear" && activation !== "relu")) return null;
-  if (x.dtype !== "float32" || filter.dtype !== "float32" || x.shape.length !== 4) return null;
-  const outChannels = filter.shape[3];
-  if (outChannels % CHANNEL_BLOCK !== 0) return null;
-  if (bias !== null && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== outChannels)) return null;
   const xShape = x.shape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, "channelsLast");
   const { top, left } = info.padInfo;
-  if (Math.min(top, left, info.padInfo.bottom, info.padInfo.right) < 0) return null;
   // Rows and columns the windows read, from −top.
   const paddedHeight = (info.outHeight - 1) * info.strideHeight + info.filterHeight;
   const paddedWidth = (info.outWidth - 1) * info.strideWidth + info.filterWidth;
@@ -319,14 +314,9 @@ export function simdMatMul(
   bias: tf.TensorInfo | null,
   relu: boolean,
 ): tf.TensorInfo | null {
-  const rank = a.shape.length;
-  if (rank < 2 || b.shape.length !== rank || a.dtype !== "float32" || b.dtype !== "float32") return null;
-  const leading = (info: tf.TensorInfo) => tf.util.sizeFromShape(info.shape.slice(0, -2));
-  if (leading(a) !== 1 || leading(b) !== 1) return null;
+  if (simdMatMulMismatch(a, b, bias, false, false) !== null) return null;
   const [rows, depth] = a.shape.slice(-2);
-  const [depthB, columns] = b.shape.slice(-2);
-  if (depth !== depthB || columns % CHANNEL_BLOCK !== 0 || rows === 0 || depth === 0) return null;
-  if (bias !== null && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== columns)) return null;
+  const columns = b.shape[b.shape.length - 1];
   // One group of rows per thread when they divide evenly (the kernel splits by groups).
   const threads = kernelThreads().threads;
   const groups = rows % threads === 0 && rows / threads >= 4 ? threads : 1;
