@@ -15,7 +15,7 @@ import { buildCatsDogsConvnet } from "../lib/models/cats-dogs-convnet";
 import { buildMnistConvnet } from "../lib/models/mnist-convnet";
 // The chapters' optimizer (Keras' rule, as PyTorch's RMSprop: ε outside the root), not tf.train.rmsprop.
 import { RMSprop } from "../lib/train/rmsprop";
-import { MODEL_BENCH, WARMUP_STEPS, type BenchModel, type BenchPath, type RunResult } from "./config";
+import { MODEL_BENCH, type BenchModel, type BenchPath, type RunResult } from "./config";
 import { enableWasmThreads } from "./xnnpack-threads";
 
 function argument(name: string): string | undefined {
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   if (precision.active !== precision.requested) throw new Error(`${path}: ${precision.note}`);
   const { model, x, y } = buildCompiled(modelName, config.learningRate);
 
-  for (let step = 0; step < WARMUP_STEPS; step++) await model.trainOnBatch(x, y);
+  for (let step = 0; step < config.warmupSteps; step++) await model.trainOnBatch(x, y);
   const tensorsBefore = tf.memory().numTensors;
   const trainStart = performance.now();
   for (let step = 0; step < steps; step++) await model.trainOnBatch(x, y);

@@ -15,7 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { availableWasmTrainingPaths } from "../lib/backend/wasm-training";
 import { loadNativeAccelerator } from "../lib/backend/onednn/addon";
-import { BENCH_PATHS, MODEL_BENCH, PEAK_BF16_FLOPS, PEAK_FLOPS, type BenchModel, type BenchPath, type RunResult } from "../bench/config";
+import { measureMachinePeak, type MachinePeak } from "../bench/machine-peak";
+import { BENCH_PATHS, MODEL_BENCH, type BenchModel, type BenchPath, type RunResult } from "../bench/config";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench", "results");
@@ -54,11 +55,11 @@ function torchAvailable(): boolean {
 }
 
 function runOnce(model: BenchModel, benchPath: BenchPath): RunResult {
-  const { batch, steps } = MODEL_BENCH[model];
+  const { batch, steps, warmupSteps } = MODEL_BENCH[model];
   const bf16 = benchPath.endsWith(" bf16");
   const [command, args] =
     benchPath.startsWith("pytorch")
-      ? [PYTHON, [path.join(PROJECT_ROOT, "bench", "pytorch_reference.py"), "--model", model, "--steps", String(steps), "--batch", String(batch), "--precision", bf16 ? "bf16" : "fp32"]]
+      ? [PYTHON, [path.join(PROJECT_ROOT, "bench", "pytorch_reference.py"), "--model", model, "--warmup", String(warmupSteps), "--steps", String(steps), "--batch", String(batch), "--precision", bf16 ? "bf16" : "fp32"]]
       : [process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "bench", "train-worker.ts"), "--model", model, "--path", benchPath]];
   const child = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", timeout: WORKER_TIMEOUT_MS, env: { ...process.env, ...ALLOCATOR_ENV } });
   const line = child.stdout.split("\n").filter((text) => text.startsWith("{")).pop();
@@ -78,13 +79,14 @@ interface Summary {
   ratioToPytorch: number | null;
   ratioToPytorchBf16: number | null;
   peakRssMb: number;
-  shareOfPeakFlops: number;
+  /** Achieved training FLOP/s over the measured matmul peak of the row's precision (null: no peak measured). */
+  shareOfPeakFlops: number | null;
   threads: number;
   kernelMsPerStep: Record<string, number>;
   tensorLeak: number;
 }
 
-function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[]): Summary[] {
+function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[], peak: MachinePeak | null): Summary[] {
   const summaries: Summary[] = [];
   for (const model of models) {
     const speedOf = (reference: BenchPath) => {
@@ -97,6 +99,7 @@ function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[
       const runs = results.filter((r) => r.model === model && r.path === benchPath);
       if (runs.length === 0) continue;
       const speed = median(runs.map((r) => r.trainImagesPerSecond));
+      const peakFlops = benchPath.endsWith(" bf16") ? peak?.bfloat16Flops : peak?.float32Flops;
       const kernelNames = new Set(runs.flatMap((r) => Object.keys(r.kernelMs ?? {})));
       const kernelMsPerStep: Record<string, number> = {};
       for (const name of kernelNames) kernelMsPerStep[name] = median(runs.map((r) => r.kernelMs?.[name] ?? 0));
@@ -109,7 +112,7 @@ function summarize(results: RunResult[], models: BenchModel[], paths: BenchPath[
         ratioToPytorch: torchSpeed === null ? null : speed / torchSpeed,
         ratioToPytorchBf16: torchBf16Speed === null ? null : speed / torchBf16Speed,
         peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-        shareOfPeakFlops: (speed * MODEL_BENCH[model].trainFlopsPerImage) / (benchPath.endsWith(" bf16") ? PEAK_BF16_FLOPS : PEAK_FLOPS),
+        shareOfPeakFlops: peakFlops == null ? null : (speed * MODEL_BENCH[model].trainFlopsPerImage) / peakFlops,
         threads: runs[0].threads,
         kernelMsPerStep,
         tensorLeak: Math.max(...runs.map((r) => r.tensorLeak ?? 0)),
@@ -125,15 +128,19 @@ function formatSeconds(seconds: number): string {
   return h > 0 ? `${h} h ${String(m).padStart(2, "0")} min` : `${m} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
 }
 
-function printReport(summaries: Summary[], fullProfile: boolean): string[] {
+function printReport(summaries: Summary[], fullProfile: boolean, peak: MachinePeak | null): string[] {
   const lines: string[] = [];
+  if (peak !== null) {
+    const gflops = (flops: number | null) => (flops === null ? "–" : `${(flops / 1e9).toFixed(0)} GFLOP/s`);
+    lines.push(`Measured peak (oneDNN ${peak.matrixSize}² matmul, all threads): float32 ${gflops(peak.float32Flops)}, bfloat16 ${gflops(peak.bfloat16Flops)}`, "");
+  }
   const ratio = (value: number | null) => (value === null ? "–" : value.toFixed(2));
-  lines.push("| model | path | train img/s | × PyTorch FP32 | × PyTorch bf16 | infer img/s | peak RSS | % of peak FLOP/s (bf16 rows: of bf16 peak) | threads | runs |");
+  lines.push("| model | path | train img/s | × PyTorch FP32 | × PyTorch bf16 | infer img/s | peak RSS | % of measured peak (bf16 rows: of the bf16 peak) | threads | runs |");
   lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of summaries) {
     lines.push(
       `| ${s.model} | ${s.path} | ${s.trainImagesPerSecond.toFixed(1)} | ${ratio(s.ratioToPytorch)} | ${ratio(s.ratioToPytorchBf16)} | ` +
-        `${s.inferenceImagesPerSecond.toFixed(0)} | ${s.peakRssMb.toFixed(0)} MB | ${(100 * s.shareOfPeakFlops).toFixed(1)}% | ${s.threads} | ${s.runs} |`,
+        `${s.inferenceImagesPerSecond.toFixed(0)} | ${s.peakRssMb.toFixed(0)} MB | ${s.shareOfPeakFlops === null ? "–" : `${(100 * s.shareOfPeakFlops).toFixed(1)}%`} | ${s.threads} | ${s.runs} |`,
     );
   }
   lines.push("", "Where a training step's time goes (median ms per kernel, one profiled step):");
@@ -184,6 +191,8 @@ function main(): void {
   const paths = requested === undefined ? available : available.filter((p) => requested.includes(p));
   console.log(`Bench: ${models.join(", ")} on ${paths.join(", ")}; ${runs} alternating runs each (load average ${os.loadavg()[0].toFixed(1)}); every worker with glibc malloc keeping freed memory (${Object.entries(ALLOCATOR_ENV).map(([k, v]) => `${k}=${v}`).join(" ")})`);
 
+  // Measured first, on a machine no worker loads yet: the denominators of the "share of peak" column.
+  const machinePeak = paths.some((p) => p.startsWith("wasm+onednn")) ? measureMachinePeak() : null;
   const results: RunResult[] = [];
   const failures: string[] = [];
   const loadBefore = os.loadavg();
@@ -207,13 +216,13 @@ function main(): void {
     }
   }
   console.log("");
-  const summaries = summarize(results, models, paths);
-  const report = printReport(summaries, process.argv.includes("--profile-kernels"));
+  const summaries = summarize(results, models, paths, machinePeak);
+  const report = printReport(summaries, process.argv.includes("--profile-kernels"), machinePeak);
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() };
-  fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, models: MODEL_BENCH, peakFlops: PEAK_FLOPS, summaries, results, failures, report }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, models: MODEL_BENCH, machinePeak, summaries, results, failures, report }, null, 2)}\n`);
   console.log(`\nWrote ${path.relative(PROJECT_ROOT, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -4,10 +4,12 @@
  */
 
 /**
- * The course's own kernel for the relu gradient from the relu's output, dy · step(y), in one pass (tfjs runs a Step,
- * then a Multiply). Registered under the wasm backend by the kernel table; elsewhere the gradient uses tfjs' ops.
+ * The course's own kernel for a relu layer's gradient and its bias gradient, from the relu's output: outputs
+ * [dy · step(y), Σ over every axis but the last of it], in one pass where the addon runs it (tfjs runs a Step, a
+ * Multiply, then a Sum that reads the product again). Registered under the wasm backend by the kernel table;
+ * elsewhere the gradient uses tfjs' ops.
  */
-export const RELU_GRADIENT_KERNEL = "CnnReluGradient";
+export const RELU_BIAS_GRADIENT_KERNEL = "CnnReluBiasGradient";
 
 /**
  * Keras' RMSprop (lib/train/rmsprop.ts, no momentum, not centered) in two passes instead of nine kernels: the new mean

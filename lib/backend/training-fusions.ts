@@ -9,7 +9,7 @@
  * one activation kept per layer instead of three. Everything else goes to tfjs' own `fused.conv2d`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { RELU_GRADIENT_KERNEL } from "./course-kernels";
+import { RELU_BIAS_GRADIENT_KERNEL } from "./course-kernels";
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedConv2D = typeof tf.fused.conv2d;
@@ -50,9 +50,13 @@ interface ConvAttributes {
   activation: "relu";
 }
 
-function reluGradient(dy: tf.Tensor, output: tf.Tensor): tf.Tensor {
-  if (tf.getKernel(RELU_GRADIENT_KERNEL, tf.getBackend()) === undefined) return tf.mul(dy, tf.step(output));
-  return tf.engine().runKernel(RELU_GRADIENT_KERNEL, { dy, y: output }, {}) as tf.Tensor;
+/** [relu'(z) · dy, the bias gradient]: the course's one-pass kernel where the backend has it, else tfjs' ops. */
+function reluAndBiasGradients(dy: tf.Tensor, output: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  if (tf.getKernel(RELU_BIAS_GRADIENT_KERNEL, tf.getBackend()) === undefined) {
+    const gradient = tf.mul(dy, tf.step(output));
+    return [gradient, tf.sum(gradient, [0, 1, 2])];
+  }
+  return tf.engine().runKernel(RELU_BIAS_GRADIENT_KERNEL, { dy, y: output }, {}) as unknown as [tf.Tensor, tf.Tensor];
 }
 
 /**
@@ -71,11 +75,13 @@ const fusedConv2DGradient: tf.GradConfig = {
     const engine = tf.engine();
     // relu'(z) is 1 where the output is positive: the mask tfjs' own fused gradient takes from y. Made here, once,
     // outside the tidy each input's gradient runs in (the tape asks for this node only when some input needs one).
-    const dyRelu = attrs.activation === "relu" ? reluGradient(dy as tf.Tensor, output) : (dy as tf.Tensor);
+    // The bias gradient comes with it, summed in the same pass where the addon runs it.
+    const [dyRelu, biasGradient] =
+      attrs.activation === "relu" ? reluAndBiasGradients(dy as tf.Tensor, output) : [dy as tf.Tensor, tf.sum(dy as tf.Tensor, [0, 1, 2])];
     return {
       x: () => engine.runKernel("Conv2DBackpropInput", { dy: dyRelu, filter: kernel }, kernelAttrs({ inputShape: input.shape })) as tf.Tensor,
       filter: () => engine.runKernel("Conv2DBackpropFilter", { x: input, dy: dyRelu }, kernelAttrs({ filterShape: kernel.shape })) as tf.Tensor,
-      bias: () => tf.sum(dyRelu, [0, 1, 2]),
+      bias: () => biasGradient,
     };
   },
 };

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { KernelCandidate, KernelTableRow } from "./kernel-table";
+import type { WasmBackendInternals } from "./wasm-internals";
 import { onednnCandidates } from "./onednn/onednn-kernels";
 import { loadNativeAccelerator, type NativeAccelerator } from "./onednn/addon";
 import {
@@ -19,7 +20,7 @@ import {
 import { composedMatMul, isBatched, withPlainOperands, type MatMulAttrs, type MatMulName } from "./stock/composed-mat-mul";
 import { maxPoolGradLoop, reducesAllButLast, rmspropMeanSquareLoop, rmspropStepLoop, shareData, sumAllButLast } from "./stock/js-kernels";
 import { release, runStock } from "./stock/stock-kernels";
-import { RELU_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./course-kernels";
+import { RELU_BIAS_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./course-kernels";
 
 type Shape4 = [number, number, number, number];
 type Named = Record<string, tf.TensorInfo | undefined>;
@@ -31,6 +32,16 @@ function stock(op: string): KernelCandidate {
     applies: () => true,
     run: (backend, inputs, attributes) => runStock(op, backend, inputs, attributes),
   };
+}
+
+/** dy · step(y) by the backend's own kernels (XNNPACK): a relu's gradient from its output. */
+function reluGradientComposed(backend: WasmBackendInternals, dy: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo {
+  const mask = runStock("Step", backend, { x: y }, { alpha: 0 });
+  try {
+    return runStock("Multiply", backend, { a: dy, b: mask }, {});
+  } finally {
+    release(backend, mask);
+  }
 }
 
 /** A candidate's result when its own test passed but the kernel still declined: the dispatcher moves on. */
@@ -253,21 +264,27 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
   },
   { op: "Add", candidates: [onednn.Add, stock("Add")] },
   {
-    // The course's own op (training-fusions.ts): the relu gradient dy · step(y) of a fused convolution.
-    op: RELU_GRADIENT_KERNEL,
+    // The course's own op (training-fusions.ts): a fused convolution's relu gradient dy · step(y) and its bias
+    // gradient, the sum of that over every axis but the last.
+    op: RELU_BIAS_GRADIENT_KERNEL,
     candidates: [
-      onednn.ReluGradient,
+      onednn.ReluBiasGradient,
+      {
+        implementation: "simd",
+        name: "stock Step and Multiply, then SIMD row sum",
+        applies: ({ dy }) => (dy.shape[dy.shape.length - 1] % 4 === 0 ? true : "channels not a multiple of 4"),
+        run: (backend, { dy, y }) => {
+          const gradient = reluGradientComposed(backend, dy, y);
+          return [gradient, sumRowsInHeap(backend, gradient, false)];
+        },
+      },
       {
         implementation: "composed",
-        name: "stock Step, then Multiply",
+        name: "stock Step and Multiply, then TypeScript row sum",
         applies: () => true,
         run: (backend, { dy, y }) => {
-          const mask = runStock("Step", backend, { x: y }, { alpha: 0 });
-          try {
-            return runStock("Multiply", backend, { a: dy, b: mask }, {});
-          } finally {
-            release(backend, mask);
-          }
+          const gradient = reluGradientComposed(backend, dy, y);
+          return [gradient, sumAllButLast(backend, gradient, false)];
         },
       },
     ],

@@ -9,7 +9,7 @@ export const PINNED_TFJS_WASM_VERSION = "4.22.0";
 
 /** What tfjs passes a kernel function, and the functions our wasm kernels are. */
 export type WasmKernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-export type WasmKernelFunc = (args: WasmKernelArgs) => tf.TensorInfo;
+export type WasmKernelFunc = (args: WasmKernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 
 /** One row of the backend's tensor table (`dataIdMap`). */
 export interface WasmTensorRecord {

@@ -57,7 +57,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("addBias", Napi::Function::New(env, AddBias));
-  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
+  exports.Set("reluBackwardBiasSum", Napi::Function::New(env, ReluBackwardBiasSum));
   exports.Set("rmspropMeanSquare", Napi::Function::New(env, RmspropMeanSquare));
   exports.Set("rmspropStep", Napi::Function::New(env, RmspropStep));
   exports.Set("setBf16", Napi::Function::New(env, SetBf16));

@@ -65,7 +65,7 @@ Napi::Value MaxPoolForward(const Napi::CallbackInfo& info);
 Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddBias(const Napi::CallbackInfo& info);
-Napi::Value ReluBackward(const Napi::CallbackInfo& info);
+Napi::Value ReluBackwardBiasSum(const Napi::CallbackInfo& info);
 Napi::Value RmspropMeanSquare(const Napi::CallbackInfo& info);
 Napi::Value RmspropStep(const Napi::CallbackInfo& info);
 Napi::Value ConvImplementations(const Napi::CallbackInfo& info);

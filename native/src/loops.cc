@@ -1,6 +1,6 @@
 // Memory-bound training kernels written as plain loops (OpenMP over the batch or rows): max-pool backward, the
-// bias-gradient sum, the bias add and the relu gradient. wasm's own versions of these were the bottlenecks once the
-// convolutions ran in oneDNN.
+// bias-gradient sum, the bias add, the relu gradient with its bias gradient, and Keras' RMSprop. wasm's own versions
+// of these were the bottlenecks once the convolutions ran in oneDNN.
 #include <omp.h>
 
 #include <algorithm>
@@ -14,11 +14,59 @@ namespace onednn_training {
 
 namespace {
 
+// Below this many elements a loop runs on the calling thread: waking OpenMP's sleeping thread costs more than the
+// loop (a 64×10 bias sum takes ~5 µs on one thread).
+constexpr int64_t PARALLEL_MIN_ELEMENTS = 1 << 15;
+
 // Windows that tile the input without overlap or padding (the course's 2×2/2 pools): every dx element belongs to at
 // most one window, so each is written once (no zero fill, no scattered adds) and the channel loops vectorise.
+// The course's 2×2 windows, written out: the four candidates of each channel compared in registers, which
+// vectorises across channels (the general loop below keeps per-channel state in arrays and ran ~2.5× slower).
+void maxPoolBackward2x2(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
+                        int64_t oh, int64_t ow) {
+  const float lowest = -std::numeric_limits<float>::infinity();
+#pragma omp parallel for schedule(static) if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
+  for (int64_t b = 0; b < n; b++) {
+    const int64_t batchBase = b * h * w * c;
+    for (int64_t row = 0; row < h; row++) {
+      const int64_t from = row < oh * 2 ? ow * 2 : 0;
+      std::fill(dx + batchBase + (row * w + from) * c, dx + batchBase + (row + 1) * w * c, 0.f);
+    }
+    for (int64_t r = 0; r < oh; r++) {
+      for (int64_t q = 0; q < ow; q++) {
+        const float* __restrict gradOut = dy + ((b * oh + r) * ow + q) * c;
+        const int64_t topLeft = batchBase + (2 * r * w + 2 * q) * c;
+        const float* __restrict v0 = x + topLeft;
+        const float* __restrict v1 = v0 + c;
+        const float* __restrict v2 = v0 + w * c;
+        const float* __restrict v3 = v2 + c;
+        float* __restrict g0 = dx + topLeft;
+        float* __restrict g1 = g0 + c;
+        float* __restrict g2 = g0 + w * c;
+        float* __restrict g3 = g2 + c;
+#pragma omp simd
+        for (int64_t ch = 0; ch < c; ch++) {
+          // tf's tie rule: the first maximum in row-major order; NaN never wins (strict comparisons).
+          float best = lowest;
+          int32_t at = -1;
+          if (v0[ch] > best) { best = v0[ch]; at = 0; }
+          if (v1[ch] > best) { best = v1[ch]; at = 1; }
+          if (v2[ch] > best) { best = v2[ch]; at = 2; }
+          if (v3[ch] > best) { at = 3; }
+          const float g = gradOut[ch];
+          g0[ch] = at == 0 ? g : 0.f;
+          g1[ch] = at == 1 ? g : 0.f;
+          g2[ch] = at == 2 ? g : 0.f;
+          g3[ch] = at == 3 ? g : 0.f;
+        }
+      }
+    }
+  }
+}
+
 void maxPoolBackwardTiled(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
                           int64_t oh, int64_t ow, int64_t fh, int64_t fw) {
-#pragma omp parallel
+#pragma omp parallel if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
   {
     std::vector<float> bestStore(c);
     std::vector<int32_t> bestAtStore(c);
@@ -75,10 +123,14 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
   const int64_t n = d[0], h = d[1], w = d[2], c = d[3], oh = d[4], ow = d[5], fh = d[6], fw = d[7], sh = d[8],
                 sw = d[9], pt = d[10], pl = d[11];
   if (fh == sh && fw == sw && pt == 0 && pl == 0 && oh * fh <= h && ow * fw <= w) {
-    maxPoolBackwardTiled(x, dy, dx, n, h, w, c, oh, ow, fh, fw);
+    if (fh == 2 && fw == 2) {
+      maxPoolBackward2x2(x, dy, dx, n, h, w, c, oh, ow);
+    } else {
+      maxPoolBackwardTiled(x, dy, dx, n, h, w, c, oh, ow, fh, fw);
+    }
     return info.Env().Undefined();
   }
-#pragma omp parallel
+#pragma omp parallel if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
   {
     std::vector<float> best(c);
     std::vector<int64_t> bestAt(c);
@@ -124,7 +176,7 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   const int64_t rows = info[2].As<Napi::Number>().Int64Value();
   const int64_t channels = info[3].As<Napi::Number>().Int64Value();
   std::vector<double> total(channels, 0.0);
-#pragma omp parallel
+#pragma omp parallel if (rows * channels >= PARALLEL_MIN_ELEMENTS)
   {
     std::vector<double> partial(channels, 0.0);
     std::vector<float> block(channels);
@@ -153,7 +205,7 @@ Napi::Value AddBias(const Napi::CallbackInfo& info) {
   float* out = floatData(info[2]);
   const int64_t rows = info[3].As<Napi::Number>().Int64Value();
   const int64_t channels = info[4].As<Napi::Number>().Int64Value();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * channels >= PARALLEL_MIN_ELEMENTS)
   for (int64_t r = 0; r < rows; r++) {
     const float* in = x + r * channels;
     float* result = out + r * channels;
@@ -162,18 +214,44 @@ Napi::Value AddBias(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// reluBackward(dy, y, out, n): out = dy · step(y), tfjs' relu gradient (a Step, then a Multiply) in one pass. step
-// keeps NaN as tfjs' does, so the product is the same in every case.
-Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
+// reluBackwardBiasSum(dy, y, out, bias, rows, channels): out = dy · step(y), tfjs' relu gradient (a Step, then a
+// Multiply; step keeps NaN as tfjs' does, so the product is the same in every case), and bias[c] = Σ_r out[r, c] as
+// sumRows sums (same blocks, float then double), in one pass: a layer's bias gradient without reading out again.
+Napi::Value ReluBackwardBiasSum(const Napi::CallbackInfo& info) {
   const float* __restrict dy = floatData(info[0]);
   const float* __restrict y = floatData(info[1]);
   float* __restrict out = floatData(info[2]);
-  const int64_t n = info[3].As<Napi::Number>().Int64Value();
-#pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; i++) {
-    const float step = y[i] > 0.f ? 1.f : (y[i] != y[i] ? y[i] : 0.f);
-    out[i] = dy[i] * step;
+  float* bias = floatData(info[3]);
+  const int64_t rows = info[4].As<Napi::Number>().Int64Value();
+  const int64_t channels = info[5].As<Napi::Number>().Int64Value();
+  std::vector<double> total(channels, 0.0);
+#pragma omp parallel if (rows * channels >= PARALLEL_MIN_ELEMENTS)
+  {
+    std::vector<double> partial(channels, 0.0);
+    std::vector<float> blockStore(channels);
+    float* __restrict block = blockStore.data();
+    constexpr int64_t BLOCK_ROWS = 64;
+#pragma omp for schedule(static)
+    for (int64_t start = 0; start < rows; start += BLOCK_ROWS) {
+      std::fill(block, block + channels, 0.f);
+      const int64_t end = std::min(rows, start + BLOCK_ROWS);
+      for (int64_t r = start; r < end; r++) {
+        const int64_t base = r * channels;
+#pragma omp simd
+        for (int64_t ch = 0; ch < channels; ch++) {
+          const float value = y[base + ch];
+          const float step = value > 0.f ? 1.f : (value != value ? value : 0.f);
+          const float gradient = dy[base + ch] * step;
+          out[base + ch] = gradient;
+          block[ch] += gradient;
+        }
+      }
+      for (int64_t ch = 0; ch < channels; ch++) partial[ch] += block[ch];
+    }
+#pragma omp critical
+    for (int64_t ch = 0; ch < channels; ch++) total[ch] += partial[ch];
   }
+  for (int64_t ch = 0; ch < channels; ch++) bias[ch] = static_cast<float>(total[ch]);
   return info.Env().Undefined();
 }
 
@@ -191,7 +269,7 @@ __attribute__((optimize("fp-contract=off"))) Napi::Value RmspropMeanSquare(const
   const int64_t n = info[3].As<Napi::Number>().Int64Value();
   const float rho = info[4].As<Napi::Number>().FloatValue();
   const float oneMinusRho = info[5].As<Napi::Number>().FloatValue();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_MIN_ELEMENTS)
   for (int64_t i = 0; i < n; i++) out[i] = ms[i] * rho + (g[i] * g[i]) * oneMinusRho;
   return info.Env().Undefined();
 }
@@ -206,7 +284,7 @@ __attribute__((optimize("fp-contract=off"))) Napi::Value RmspropStep(const Napi:
   const int64_t n = info[4].As<Napi::Number>().Int64Value();
   const float learningRate = info[5].As<Napi::Number>().FloatValue();
   const float epsilon = info[6].As<Napi::Number>().FloatValue();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_MIN_ELEMENTS)
   for (int64_t i = 0; i < n; i++) out[i] = w[i] - (g[i] * learningRate) / (std::sqrt(ms[i]) + epsilon);
   return info.Env().Undefined();
 }

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { explainKernels, selectWasmTrainingPath, type WasmTrainingPath } from "../../lib/backend/wasm-training";
 import { setTrainingFusion } from "../../lib/backend/training-fusions";
-import { RELU_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
+import { RELU_BIAS_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
 import type { Implementation, KernelChoice } from "../../lib/backend/kernel-table";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../../lib/models/cats-dogs-convnet";
@@ -18,17 +18,17 @@ import { restoreBackendAfter, wasmPaths } from "./compare";
 type PathName = WasmTrainingPath | "wasm, SIMD off";
 /** Expected implementation on [wasm+onednn, wasm, wasm with the SIMD kernels off]. */
 type Row = [Implementation, Implementation, Implementation];
-type Role = "forward" | "pool forward" | "bias add" | "relu gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
+type Role = "forward" | "pool forward" | "bias add" | "relu and bias gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
 type LayerExpectation = Partial<Record<Role, Row>>;
 
 const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm, SIMD off": 2 };
 
 // Convolutions with output channels a multiple of 8 run on the SIMD kernels; the first layer has no input gradient.
 // Training runs each convolution, its bias and relu as one FusedConv2D (lib/backend/training-fusions.ts).
+// Its relu gradient and bias gradient are one kernel (no separate Sum: checked below).
 const FIRST_CONV: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
-  "relu gradient": ["onednn", "composed", "composed"],
-  "bias gradient": ["onednn", "simd", "typescript"],
+  "relu and bias gradient": ["onednn", "simd", "composed"],
   "filter gradient": ["onednn", "simd", "composed"],
 };
 const CONV: LayerExpectation = { ...FIRST_CONV, "input gradient": ["onednn", "simd", "composed"] };
@@ -89,8 +89,8 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
       return layer.getClassName() === "Dense"
         ? matching(["BatchMatMul", "_FusedMatMul"], (s) => same(squeezeLeading(s.a), input) && same(squeezeLeading(s.b), weights))
         : matching(["Conv2D", "FusedConv2D"], (s) => same(s.x, input) && same(s.filter, weights));
-    case "relu gradient":
-      return matching([RELU_GRADIENT_KERNEL], (s) => same(s.dy, output) && same(s.y, output));
+    case "relu and bias gradient":
+      return matching([RELU_BIAS_GRADIENT_KERNEL], (s) => same(s.dy, output) && same(s.y, output));
     case "bias add":
       return matching(["Add"], (s) => same(s.a, output) && same(s.b, [channels]));
     case "unfused":
@@ -162,6 +162,7 @@ describe("kernel table: the implementation behind every layer of the course's mo
         });
         for (const layer of trained.filter((candidate) => candidate.getClassName() === "Conv2D")) {
           for (const choice of dispatchesFor(choices, layer, "unfused", model.batch)) mismatches.push(`${layer.name}: unfused ${choice.op}`);
+          for (const choice of dispatchesFor(choices, layer, "bias gradient", model.batch)) mismatches.push(`${layer.name}: a separate bias-gradient ${choice.op}`);
         }
         net.dispose();
         expect(mismatches, mismatches.join("\n")).to.deep.equal([]);

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
-import { RELU_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
+import { RELU_BIAS_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
 import { restoreBackendAfter, resultOn, runKernel, scaledMaxDifference, seeded, useBackend, wasmPaths, type Result } from "./compare";
 import type { WasmTrainingPath } from "../../lib/backend/wasm-training";
 
@@ -65,21 +65,27 @@ describe("training fusion: conv + bias + relu as one kernel while training", fun
   }
 
   for (const path of wasmPaths()) {
-    it(`the relu-gradient kernel is dy · step(y) exactly, NaN and zeros included, on ${path}`, async () => {
+    it(`the relu-and-bias-gradient kernel gives dy · step(y) exactly (NaN and zeros included) and its sum per channel, on ${path}`, async () => {
+      const viaKernel = (dy: tf.Tensor, y: tf.Tensor) => runKernel(RELU_BIAS_GRADIENT_KERNEL, { dy, y }, {}) as unknown as tf.Tensor[];
+      const output = (index: number) => (dy: tf.Tensor, y: tf.Tensor) => viaKernel(dy, y)[index];
       // y: negatives, exact zeros, positives and a NaN; dy: any values, one infinite where y is 0 (0 · ∞ = NaN).
       const yValues = [-2, 0, 0.5, Number.NaN, 3, 0, -0.1, 7, 1e-30, -1e-30, 2, 0];
       const dyValues = [1, 2, -3, 4, 5, Number.POSITIVE_INFINITY, 7, -8, 9, 10, Number.NaN, -0];
-      const compute = (viaKernel: boolean) => () => {
-        const y = tf.tensor2d(yValues, [3, 4]);
-        const dy = tf.tensor2d(dyValues, [3, 4]);
-        return viaKernel ? runKernel(RELU_GRADIENT_KERNEL, { dy, y }, {}) : tf.mul(dy, tf.step(y));
-      };
-      const reference = await resultOn("cpu", compute(false));
-      const candidate = await resultOn(path, compute(true));
+      const small = (op: (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor) => () => op(tf.tensor2d(dyValues, [3, 4]), tf.tensor2d(yValues, [3, 4]));
+      const reference = await resultOn("cpu", small((dy, y) => tf.mul(dy, tf.step(y))));
+      const candidate = await resultOn(path, small(output(0)));
       expect(Array.from(candidate.values).map(String)).to.deep.equal(Array.from(reference.values).map(String));
-      const large = await resultOn(path, () => runKernel(RELU_GRADIENT_KERNEL, { dy: seeded([4, 9, 9, 16], 8), y: seeded([4, 9, 9, 16], 9) }, {}));
-      const largeReference = await resultOn("cpu", () => tf.mul(seeded([4, 9, 9, 16], 8), tf.step(seeded([4, 9, 9, 16], 9))));
-      expect(scaledMaxDifference(largeReference, large)).to.equal(0);
+      // Large enough for the addon to thread its loop (> 32,768 elements), with channels not a multiple of 4 too.
+      for (const shape of [[4, 30, 30, 16], [3, 41, 41, 6]]) {
+        const large = (op: (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor) => () => op(seeded(shape, 8), seeded(shape, 9));
+        const gradient = await resultOn(path, large(output(0)));
+        const gradientReference = await resultOn("cpu", large((dy, y) => tf.mul(dy, tf.step(y))));
+        expect(scaledMaxDifference(gradientReference, gradient), `${shape} gradient`).to.equal(0);
+        const bias = await resultOn(path, large(output(1)));
+        const biasReference = await resultOn("cpu", large((dy, y) => tf.sum(tf.mul(dy, tf.step(y)), [0, 1, 2])));
+        expect(bias.shape, `${shape} bias gradient shape`).to.deep.equal([shape[3]]);
+        expect(scaledMaxDifference(biasReference, bias), `${shape} bias gradient`).to.be.below(1e-5);
+      }
     });
   }
 

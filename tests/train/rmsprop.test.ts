@@ -57,8 +57,9 @@ describe("RMSprop (Keras' update rule)", () => {
   });
 
   it("on the wasm paths takes its two-pass kernels and gives the weights of the ops on cpu, to the bit", async () => {
-    // 3 steps on 10,000 weights with gradients spanning magnitudes (and exact zeros), from the same start.
-    const size = 10_000;
+    // 3 steps on 50,000 weights (enough for the addon to thread its loops) with gradients spanning magnitudes (and
+    // exact zeros), from the same start.
+    const size = 50_000;
     const start = Float32Array.from({ length: size }, (_, i) => Math.sin(i) * 0.3);
     const gradients = [1, 2, 3].map((step) => Float32Array.from({ length: size }, (_, i) => (i % 17 === 0 ? 0 : Math.cos(i * step) * 10 ** -((i % 7) + 1))));
     const train = async (options: ConstructorParameters<typeof RMSprop>[0]) => {

@@ -37,8 +37,11 @@ export interface NativeAccelerator {
   sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** out[r, c] = x[r, c] + bias[c]. */
   addBias(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void;
-  /** out = dy · step(y): the relu gradient from the relu's output. Absent in addons built before it. */
-  reluBackward?(dy: Float32Array, y: Float32Array, out: Float32Array, n: number): void;
+  /**
+   * out = dy · step(y) and bias[c] = Σ_r out[r, c] in one pass: a relu layer's gradient and its bias gradient. Absent
+   * in addons built before it.
+   */
+  reluBackwardBiasSum?(dy: Float32Array, y: Float32Array, out: Float32Array, bias: Float32Array, rows: number, channels: number): void;
   /** out = ms·rho + g²·(1 − rho) (Keras' RMSprop mean square). Absent in addons built before it. */
   rmspropMeanSquare?(ms: Float32Array, g: Float32Array, out: Float32Array, n: number, rho: number, oneMinusRho: number): void;
   /** out = w − (g·lr)/(√ms + ε) (Keras' RMSprop step). Absent in addons built before it. */
@@ -59,6 +62,8 @@ export interface NativeAccelerator {
 export type NativeLoadResult = { accelerator: NativeAccelerator; note: null } | { accelerator: null; note: string };
 
 const ADDON_FILE = "onednn_training.node";
+/** Rounds an idle OpenMP thread spins before it sleeps (libgomp estimates ~100,000 per ms). */
+const OPENMP_SPIN_COUNT = 300_000;
 const ENABLE_HINT = "apt-get install g++ libdnnl-dev, then npm install";
 
 /** native/build/Release, found from this file whether it runs from lib/ (tsx) or lib/dist/ (compiled). */
@@ -85,9 +90,14 @@ export function loadNativeAccelerator(): NativeLoadResult {
     cached = { accelerator: null, note: `native accelerator not built (${ENABLE_HINT})` };
     return cached;
   }
-  // OpenMP threads otherwise spin between kernels, stealing the core the wasm code runs on; libgomp reads this when
-  // the addon loads it.
-  process.env.OMP_WAIT_POLICY ??= "passive";
+  // libgomp reads these when the addon loads it. Asleep at once (passive), an idle OpenMP thread makes each of a
+  // step's ~100 kernels pay a wake-up; spinning a while between kernels keeps it ready, on the other core. MNIST's
+  // steady step, 6 alternating runs each: passive 13.1 ms, spinning 20,000 rounds 11.5 ms, 300,000 (≈ 3 ms, libgomp's
+  // default without a policy) 10.7 ms; cats/dogs unchanged within noise.
+  if (process.env.OMP_WAIT_POLICY === undefined) {
+    process.env.OMP_WAIT_POLICY = "passive";
+    process.env.GOMP_SPINCOUNT ??= String(OPENMP_SPIN_COUNT);
+  }
   try {
     const accelerator = require(file) as NativeAccelerator;
     accelerator.setBlockedBackward?.(courseSettings().onednnBlockedBackward);

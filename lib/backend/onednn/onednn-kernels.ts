@@ -278,20 +278,22 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
         return out;
       },
     },
-    ReluGradient: {
+    ReluBiasGradient: {
       implementation: "onednn",
-      name: "oneDNN addon relu gradient",
+      name: "oneDNN addon relu and bias gradient",
       applies: ({ dy, y }) => {
         if (!isFloat(dy, y)) return "not float32";
         if (!tf.util.arraysEqual(dy.shape, y.shape)) return "shapes differ";
-        return accelerator().reluBackward === undefined ? "addon built before reluBackward (npm install rebuilds it)" : true;
+        return accelerator().reluBackwardBiasSum === undefined ? "addon built before reluBackwardBiasSum (npm install rebuilds it)" : true;
       },
       run: (backend, inputs) => {
         const { dy, y } = inputs as unknown as { dy: tf.TensorInfo; y: tf.TensorInfo };
+        const channels = dy.shape[dy.shape.length - 1];
         const out = backend.makeOutput(dy.shape, "float32");
+        const bias = backend.makeOutput([channels], "float32");
         const gradient = heapView(backend, dy);
-        accelerator().reluBackward!(gradient, heapView(backend, y), heapView(backend, out), gradient.length);
-        return out;
+        accelerator().reluBackwardBiasSum!(gradient, heapView(backend, y), heapView(backend, out), heapView(backend, bias), gradient.length / channels, channels);
+        return [out, bias];
       },
     },
     // A layer's bias broadcast over every row (x[..., C] + b[C]), which layers do after each convolution while

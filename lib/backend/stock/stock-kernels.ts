@@ -27,7 +27,10 @@ export function runStock(
 ): tf.TensorInfo {
   const kernelFunc = captureStockKernel(kernelName);
   if (kernelFunc === null) throw new Error(`the wasm backend has no ${kernelName} kernel`);
-  return kernelFunc({ inputs, backend, attrs });
+  const out = kernelFunc({ inputs, backend, attrs });
+  // The stock kernels the course composes from each have one output.
+  if (Array.isArray(out)) throw new Error(`stock ${kernelName} gave ${out.length} outputs, expected one`);
+  return out;
 }
 
 export function release(backend: WasmBackendInternals, ...infos: tf.TensorInfo[]): void {
