@@ -1,6 +1,10 @@
 // N-API entry: oneDNN kernels that run on Float32Array views of the tfjs wasm backend's heap (see native/README.md).
 #include <omp.h>
 
+#include <cstdlib>
+#include <memory>
+#include <new>
+
 #include "common.h"
 
 namespace onednn_training {
@@ -13,6 +17,22 @@ dnnl::engine& cpuEngine() {
 dnnl::stream& cpuStream() {
   static dnnl::stream stream(cpuEngine());
   return stream;
+}
+
+char* scratchArena(size_t bytes) {
+  struct FreeAligned {
+    void operator()(char* data) const { std::free(data); }
+  };
+  static std::unique_ptr<char, FreeAligned> arena;
+  static size_t capacity = 0;
+  if (bytes > capacity) {
+    arena.reset();
+    const size_t size = alignedArenaSize(bytes);
+    arena.reset(static_cast<char*>(std::aligned_alloc(64, size)));
+    if (!arena) throw std::bad_alloc();
+    capacity = size;
+  }
+  return arena.get();
 }
 
 bool& bf16Mode() {

@@ -31,6 +31,16 @@ inline dnnl::primitive_attr reluPostOpAttr(bool relu) {
 }
 dnnl::stream& cpuStream();
 
+// One scratch buffer for the reordered (and, in bf16, converted) copies of operands, shared by every primitive: the
+// calls run one at a time and no copy outlives its call. Returns its start, grown to at least `bytes` (contents are
+// not kept when it grows).
+char* scratchArena(size_t bytes);
+// Copies start on cache-line (and AVX-512) boundaries.
+inline size_t alignedArenaSize(size_t bytes) {
+  constexpr size_t ALIGNMENT = 64;
+  return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+}
+
 // A Float32Array argument's data: a view of the wasm heap, never copied.
 inline float* floatData(const Napi::Value& value) {
   return value.As<Napi::Float32Array>().Data();

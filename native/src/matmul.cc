@@ -14,13 +14,14 @@ namespace {
 
 constexpr size_t MATMUL_DIM_COUNT = 9;
 
-// In bf16 mode the primitive reads bfloat16 copies of a and b (same strides), converted per call by cached reorders;
-// c and the bias stay float32.
+// In bf16 mode the primitive reads bfloat16 copies of a and b (same strides), converted per call by cached reorders
+// into the shared scratch arena (common.h); c and the bias stay float32.
 struct MatMulEntry {
   dnnl::matmul primitive;
   memory::desc a, b, bias, c;
   bool bf16 = false;
-  memory aLow, bLow;
+  memory::desc aLow, bLow;
+  size_t bLowOffset = 0, arenaBytes = 0;
   dnnl::reorder toLowA, toLowB;
 };
 
@@ -60,8 +61,10 @@ MatMulEntry* entryFor(const int32_t* d) {
     if (std::string(low.impl_info_str()).find("ref") == std::string::npos) {
       pd = low;
       entry->bf16 = true;
-      entry->aLow = memory(a, cpuEngine());
-      entry->bLow = memory(b, cpuEngine());
+      entry->aLow = a;
+      entry->bLow = b;
+      entry->bLowOffset = alignedArenaSize(a.get_size());
+      entry->arenaBytes = entry->bLowOffset + alignedArenaSize(b.get_size());
       entry->toLowA = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->a, cpuEngine(), a));
       entry->toLowB = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->b, cpuEngine(), b));
     }
@@ -82,10 +85,13 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     memory a(entry->a, cpuEngine(), floatData(info[0]));
     memory b(entry->b, cpuEngine(), floatData(info[1]));
     if (entry->bf16) {
-      entry->toLowA.execute(cpuStream(), a, entry->aLow);
-      entry->toLowB.execute(cpuStream(), b, entry->bLow);
-      a = entry->aLow;
-      b = entry->bLow;
+      char* arena = scratchArena(entry->arenaBytes);
+      memory aLow(entry->aLow, cpuEngine(), arena);
+      memory bLow(entry->bLow, cpuEngine(), arena + entry->bLowOffset);
+      entry->toLowA.execute(cpuStream(), a, aLow);
+      entry->toLowB.execute(cpuStream(), b, bLow);
+      a = aLow;
+      b = bLow;
     }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, a},
                                          {DNNL_ARG_WEIGHTS, b},
@@ -96,6 +102,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     cpuStream().wait();
   } catch (const dnnl::error& error) {
     throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + error.what());
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(info.Env(), "out of memory for the matmul's bfloat16 copies");
   }
   return info.Env().Undefined();
 }

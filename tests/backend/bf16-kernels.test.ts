@@ -17,15 +17,33 @@ import { resultOn, restoreBackendAfter, runKernel, scaledMaxDifference, seeded, 
 const BF16_TOLERANCE = 1e-2;
 const NOT_FLOAT32 = 1e-6;
 
-const CASES: Array<{ label: string; compute: () => tf.Tensor }> = [
+const CASES: Array<{ label: string; compute: () => tf.Tensor; precision?: "float32" }> = [
   {
     label: "Conv2D 2×12×12×16 ⊛ 3×3×16→32, same",
     compute: () => tf.conv2d(seeded([2, 12, 12, 16], 1) as tf.Tensor4D, seeded([3, 3, 16, 32], 2) as tf.Tensor4D, 1, "same"),
   },
+  // Where bf16 does not pay (conv.cc's bf16Pays: under 16 input channels or 64 output positions), float32.
   {
     label: "FusedConv2D with bias and relu, first layer (3 channels in)",
     compute: () =>
       tf.fused.conv2d({ x: seeded([2, 15, 15, 3], 3) as tf.Tensor4D, filter: seeded([3, 3, 3, 32], 4) as tf.Tensor4D, strides: 1, pad: "valid", bias: seeded([32], 5), activation: "relu" }),
+    precision: "float32",
+  },
+  {
+    label: "Conv2DBackpropFilter of a 3×3 output map (MNIST's last convolution)",
+    compute: () =>
+      runKernel("Conv2DBackpropFilter", { x: seeded([2, 5, 5, 64], 17), dy: seeded([2, 3, 3, 64], 18) }, {
+        filterShape: [3, 3, 64, 64], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
+      }),
+    precision: "float32",
+  },
+  {
+    label: "Conv2DBackpropFilter of a first layer (3 channels in)",
+    compute: () =>
+      runKernel("Conv2DBackpropFilter", { x: seeded([2, 15, 15, 3], 19), dy: seeded([2, 13, 13, 32], 20) }, {
+        filterShape: [3, 3, 3, 32], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
+      }),
+    precision: "float32",
   },
   {
     label: "Conv2DBackpropInput (32→64 channels)",
@@ -62,8 +80,9 @@ describe("mixed_bfloat16 on oneDNN", function () {
     setPrecisionPolicy("float32");
   });
 
-  for (const { label, compute } of CASES) {
-    it(`${label}: within ${BF16_TOLERANCE} of float32, and not float32`, async function () {
+  for (const { label, compute, precision } of CASES) {
+    const expected = precision === "float32" ? "float32 under the policy (bf16 would be slower)" : `within ${BF16_TOLERANCE} of float32, and not float32`;
+    it(`${label}: ${expected}`, async function () {
       if (!wasmPaths().includes("wasm+onednn") || bf16Available() !== null) this.skip();
       const reference = await resultOn("cpu", compute);
       await tf.setBackend("wasm");
@@ -74,8 +93,12 @@ describe("mixed_bfloat16 on oneDNN", function () {
       const float32 = await resultOn("wasm+onednn", compute);
       expect(bf16.shape).to.deep.equal(reference.shape);
       const difference = scaledMaxDifference(reference, bf16);
-      expect(difference, "bf16 vs float32").to.be.below(BF16_TOLERANCE);
-      expect(difference, "bf16 actually used").to.be.above(NOT_FLOAT32);
+      if (precision === "float32") {
+        expect(difference, "float32 kept under mixed_bfloat16").to.be.below(2e-5);
+      } else {
+        expect(difference, "bf16 vs float32").to.be.below(BF16_TOLERANCE);
+        expect(difference, "bf16 actually used").to.be.above(NOT_FLOAT32);
+      }
       expect(scaledMaxDifference(reference, float32), "float32 path unchanged").to.be.below(2e-5);
     });
   }
