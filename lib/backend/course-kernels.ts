@@ -12,6 +12,13 @@
 export const RELU_BIAS_GRADIENT_KERNEL = "CnnReluBiasGradient";
 
 /**
+ * The same for a relu layer followed by a max pool, taken from the pool's gradient: inputs as tfjs' MaxPoolGrad (dy,
+ * input = the relu's output, output = the pool's), outputs [maxPoolGrad(dy) · step(input), its sum over every axis but
+ * the last]. Where the addon runs it, one pass for the course's 2×2 pools, the pool's own gradient never stored.
+ */
+export const MAX_POOL_RELU_BIAS_GRADIENT_KERNEL = "CnnMaxPoolReluBiasGradient";
+
+/**
  * Keras' RMSprop (lib/train/rmsprop.ts, no momentum, not centered) in two passes instead of nine kernels: the new mean
  * square, then the new weights. Registered under the wasm backend by the kernel table; elsewhere the optimizer uses
  * tfjs' ops. Same float32 operations in the same order, so the same numbers.

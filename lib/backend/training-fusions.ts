@@ -7,9 +7,14 @@
  * and gives the gradient tfjs' own fused op defines — the relu mask taken from the output, the two convolution
  * gradients, the bias gradient as a sum — so the numbers are the same, with two kernels fewer per layer forward and
  * one activation kept per layer instead of three. Everything else goes to tfjs' own `fused.conv2d`.
+ *
+ * A max pool over such a layer's output takes its gradient through the relu in the same pass where the backend has
+ * the course's kernel for it, with the layer's bias gradient; the layer's gradient then finds both done (the relu
+ * mask applied twice is the same mask). Nothing is cached across steps: the hand-over is keyed by the gradient
+ * tensor's data and lives as long as it does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { RELU_BIAS_GRADIENT_KERNEL } from "./course-kernels";
+import { MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, RELU_BIAS_GRADIENT_KERNEL } from "./course-kernels";
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedConv2D = typeof tf.fused.conv2d;
@@ -50,6 +55,11 @@ interface ConvAttributes {
   activation: "relu";
 }
 
+/** Data of the relu outputs the training fusion made (a max pool over one may fuse its gradient with the relu's). */
+const reluOutputs = new WeakSet<object>();
+/** Gradients a max pool already took through the relu of `reluOutput`, with that layer's bias gradient. */
+const throughRelu = new WeakMap<object, { reluOutput: object; biasGradient: tf.Tensor }>();
+
 /** [relu'(z) · dy, the bias gradient]: the course's one-pass kernel where the backend has it, else tfjs' ops. */
 function reluAndBiasGradients(dy: tf.Tensor, output: tf.Tensor): [tf.Tensor, tf.Tensor] {
   if (tf.getKernel(RELU_BIAS_GRADIENT_KERNEL, tf.getBackend()) === undefined) {
@@ -75,9 +85,15 @@ const fusedConv2DGradient: tf.GradConfig = {
     const engine = tf.engine();
     // relu'(z) is 1 where the output is positive: the mask tfjs' own fused gradient takes from y. Made here, once,
     // outside the tidy each input's gradient runs in (the tape asks for this node only when some input needs one).
-    // The bias gradient comes with it, summed in the same pass where the addon runs it.
+    // The bias gradient comes with it, summed in the same pass where the addon runs it — or the max pool after this
+    // layer did both already.
+    const done = throughRelu.get((dy as tf.Tensor).dataId);
     const [dyRelu, biasGradient] =
-      attrs.activation === "relu" ? reluAndBiasGradients(dy as tf.Tensor, output) : [dy as tf.Tensor, tf.sum(dy as tf.Tensor, [0, 1, 2])];
+      done !== undefined && done.reluOutput === output.dataId
+        ? [dy as tf.Tensor, done.biasGradient]
+        : attrs.activation === "relu"
+          ? reluAndBiasGradients(dy as tf.Tensor, output)
+          : [dy as tf.Tensor, tf.sum(dy as tf.Tensor, [0, 1, 2])];
     return {
       x: () => engine.runKernel("Conv2DBackpropInput", { dy: dyRelu, filter: kernel }, kernelAttrs({ inputShape: input.shape })) as tf.Tensor,
       filter: () => engine.runKernel("Conv2DBackpropFilter", { x: input, dy: dyRelu }, kernelAttrs({ filterShape: kernel.shape })) as tf.Tensor,
@@ -91,8 +107,36 @@ function fusedReluConv2d(args: FusedConv2DArgs): tf.Tensor4D {
     strides: args.strides, pad: args.pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: args.dimRoundingMode, activation: "relu",
   };
   const inputs = { x: args.x as tf.Tensor, filter: args.filter as tf.Tensor, bias: args.bias as tf.Tensor };
-  return tf.engine().runKernel("FusedConv2D", inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  const output = tf.engine().runKernel("FusedConv2D", inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  reluOutputs.add(output.dataId);
+  return output;
 }
+
+/** tfjs' own MaxPool gradient (captured when the fusion is first switched on). */
+let tfjsMaxPoolGradient: tf.GradConfig | undefined;
+
+/**
+ * MaxPool's gradient: over a relu output of the training fusion, where the backend has the course's kernel, the
+ * gradient through the pool and the relu at once, with the layer's bias gradient (handed to the layer's gradient
+ * through `throughRelu`); anywhere else, tfjs' own. The relu mask makes the pool's input gradient differ from tfjs'
+ * only where the relu's own gradient zeroes it anyway; MaxPool has no other input to differentiate.
+ */
+const maxPoolGradient: tf.GradConfig = {
+  kernelName: "MaxPool",
+  inputsToSave: ["x"],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attributes) => {
+    const [input, output] = saved;
+    if (!reluOutputs.has(input.dataId) || tf.getKernel(MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, tf.getBackend()) === undefined) {
+      return tfjsMaxPoolGradient!.gradFunc(dy, saved, attributes);
+    }
+    const [gradient, biasGradient] = tf.engine().runKernel(
+      MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, { dy: dy as tf.Tensor, input, output }, attributes,
+    ) as unknown as [tf.Tensor, tf.Tensor];
+    throughRelu.set(gradient.dataId, { reluOutput: input.dataId, biasGradient });
+    return { x: () => gradient };
+  },
+};
 
 function trainingAwareConv2d(args: FusedConv2DArgs): tf.Tensor4D {
   if (!recordingGradients() || trainingFusionMismatch(args) !== null) return tfjsFusedConv2d(args) as tf.Tensor4D;
@@ -105,6 +149,9 @@ export function setTrainingFusion(on: boolean): void {
   // A tfjs that registers its own FusedConv2D gradient (not 4.22) would differentiate our calls its way: stay out.
   if (on && tf.getGradient("FusedConv2D") !== fusedConv2DGradient) return;
   fusedOps.conv2d = (on ? trainingAwareConv2d : tfjsFusedConv2d) as FusedConv2D;
+  const current = tf.getGradient("MaxPool");
+  if (current !== maxPoolGradient) tfjsMaxPoolGradient = current;
+  if (tfjsMaxPoolGradient !== undefined) tf.registerGradient(on ? maxPoolGradient : tfjsMaxPoolGradient);
 }
 
 export function trainingFusionActive(): boolean {

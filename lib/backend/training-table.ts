@@ -20,7 +20,7 @@ import {
 import { composedMatMul, isBatched, withPlainOperands, type MatMulAttrs, type MatMulName } from "./stock/composed-mat-mul";
 import { maxPoolGradLoop, reducesAllButLast, rmspropMeanSquareLoop, rmspropStepLoop, shareData, sumAllButLast } from "./stock/js-kernels";
 import { release, runStock } from "./stock/stock-kernels";
-import { RELU_BIAS_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./course-kernels";
+import { MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, RELU_BIAS_GRADIENT_KERNEL, RMSPROP_MEAN_SQUARE_KERNEL, RMSPROP_STEP_KERNEL } from "./course-kernels";
 
 type Shape4 = [number, number, number, number];
 type Named = Record<string, tf.TensorInfo | undefined>;
@@ -285,6 +285,42 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
         run: (backend, { dy, y }) => {
           const gradient = reluGradientComposed(backend, dy, y);
           return [gradient, sumAllButLast(backend, gradient, false)];
+        },
+      },
+    ],
+  },
+  {
+    // The course's own op (training-fusions.ts): the gradient reaching a relu layer's input through the max pool
+    // after it, and the layer's bias gradient. Elsewhere than the addon, the pool gradient, then the row above.
+    op: MAX_POOL_RELU_BIAS_GRADIENT_KERNEL,
+    candidates: [
+      onednn.MaxPoolReluBiasGradient,
+      {
+        implementation: "simd",
+        name: "SIMD max-pool gradient, stock Step and Multiply, SIMD row sum",
+        applies: ({ dy, input }, attributes) => tiledMaxPoolGradMismatch(input, dy, attributes as unknown as tf.MaxPoolGradAttrs) ?? true,
+        run: (backend, { dy, input }, attributes) => {
+          const poolGradient = maxPoolGradTiled(backend, dy, input, attributes as unknown as tf.MaxPoolGradAttrs);
+          try {
+            const gradient = reluGradientComposed(backend, poolGradient, input);
+            return [gradient, sumRowsInHeap(backend, gradient, false)];
+          } finally {
+            release(backend, poolGradient);
+          }
+        },
+      },
+      {
+        implementation: "typescript",
+        name: "TypeScript max-pool gradient, stock Step and Multiply, TypeScript row sum",
+        applies: () => true,
+        run: (backend, { dy, input }, attributes) => {
+          const poolGradient = maxPoolGradLoop(backend, dy, input, attributes as unknown as tf.MaxPoolGradAttrs);
+          try {
+            const gradient = reluGradientComposed(backend, poolGradient, input);
+            return [gradient, sumAllButLast(backend, gradient, false)];
+          } finally {
+            release(backend, poolGradient);
+          }
         },
       },
     ],

@@ -75,6 +75,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("maxPoolForward", Napi::Function::New(env, MaxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
+  exports.Set("maxPoolReluBackward", Napi::Function::New(env, MaxPoolReluBackward));
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("addBias", Napi::Function::New(env, AddBias));
   exports.Set("reluBackwardBiasSum", Napi::Function::New(env, ReluBackwardBiasSum));

@@ -113,6 +113,84 @@ void maxPoolBackwardTiled(const float* x, const float* dy, float* dx, int64_t n,
 
 }  // namespace
 
+// maxPoolReluBackward(y, dy, dz, bias, dims [N, H, W, C, OH, OW]): for a 2×2, stride-2 max pool (no padding) over a
+// relu's output y, the gradient reaching the relu's input, dz = maxPoolGrad(dy) · step(y) — each factor exactly as
+// the two kernels compute it, so the same numbers, signed zeros and NaNs included — and bias[c] = Σ dz[..., c], the
+// layer's bias gradient (float per output row, then double). One pass over y: the pool gradient is never stored.
+Napi::Value MaxPoolReluBackward(const Napi::CallbackInfo& info) {
+  const float* y = floatData(info[0]);
+  const float* dy = floatData(info[1]);
+  float* dz = floatData(info[2]);
+  float* bias = floatData(info[3]);
+  const int32_t* d = intData(info[4], 6, "maxPoolReluBackward");
+  const int64_t n = d[0], h = d[1], w = d[2], c = d[3], oh = d[4], ow = d[5];
+  const float lowest = -std::numeric_limits<float>::infinity();
+  const auto step = [](float value) { return value > 0.f ? 1.f : (value != value ? value : 0.f); };
+  std::vector<double> total(c, 0.0);
+#pragma omp parallel if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
+  {
+    std::vector<double> partial(c, 0.0);
+    std::vector<float> rowStore(c);
+    float* __restrict rowSum = rowStore.data();
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < n; b++) {
+      const int64_t batchBase = b * h * w * c;
+      // Positions no window covers (odd sizes) get no pool gradient: 0 · step(y).
+      for (int64_t row = 0; row < h; row++) {
+        const int64_t from = row < oh * 2 ? ow * 2 : 0;
+        std::fill(rowSum, rowSum + c, 0.f);
+        for (int64_t col = from; col < w; col++) {
+          const int64_t base = batchBase + (row * w + col) * c;
+          for (int64_t ch = 0; ch < c; ch++) {
+            dz[base + ch] = 0.f * step(y[base + ch]);
+            rowSum[ch] += dz[base + ch];
+          }
+        }
+        for (int64_t ch = 0; ch < c; ch++) partial[ch] += rowSum[ch];
+      }
+      for (int64_t r = 0; r < oh; r++) {
+        std::fill(rowSum, rowSum + c, 0.f);
+        for (int64_t q = 0; q < ow; q++) {
+          const float* __restrict gradOut = dy + ((b * oh + r) * ow + q) * c;
+          const int64_t topLeft = batchBase + (2 * r * w + 2 * q) * c;
+          const float* __restrict v0 = y + topLeft;
+          const float* __restrict v1 = v0 + c;
+          const float* __restrict v2 = v0 + w * c;
+          const float* __restrict v3 = v2 + c;
+          float* __restrict g0 = dz + topLeft;
+          float* __restrict g1 = g0 + c;
+          float* __restrict g2 = g0 + w * c;
+          float* __restrict g3 = g2 + c;
+#pragma omp simd
+          for (int64_t ch = 0; ch < c; ch++) {
+            float best = lowest;
+            int32_t at = -1;
+            if (v0[ch] > best) { best = v0[ch]; at = 0; }
+            if (v1[ch] > best) { best = v1[ch]; at = 1; }
+            if (v2[ch] > best) { best = v2[ch]; at = 2; }
+            if (v3[ch] > best) { at = 3; }
+            const float g = gradOut[ch];
+            const float z0 = (at == 0 ? g : 0.f) * step(v0[ch]);
+            const float z1 = (at == 1 ? g : 0.f) * step(v1[ch]);
+            const float z2 = (at == 2 ? g : 0.f) * step(v2[ch]);
+            const float z3 = (at == 3 ? g : 0.f) * step(v3[ch]);
+            g0[ch] = z0;
+            g1[ch] = z1;
+            g2[ch] = z2;
+            g3[ch] = z3;
+            rowSum[ch] += (z0 + z1) + (z2 + z3);
+          }
+        }
+        for (int64_t ch = 0; ch < c; ch++) partial[ch] += rowSum[ch];
+      }
+    }
+#pragma omp critical
+    for (int64_t ch = 0; ch < c; ch++) total[ch] += partial[ch];
+  }
+  for (int64_t ch = 0; ch < c; ch++) bias[ch] = static_cast<float>(total[ch]);
+  return info.Env().Undefined();
+}
+
 // maxPoolBackward(x, dy, dx, dims [N, H, W, C, OH, OW, FH, FW, SH, SW, PT, PL]): each output's gradient goes to the
 // first maximum of its window in row-major order (tf's tie rule). Batches are independent, so they run in parallel.
 Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {

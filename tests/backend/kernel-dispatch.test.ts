@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { explainKernels, selectWasmTrainingPath, type WasmTrainingPath } from "../../lib/backend/wasm-training";
 import { setTrainingFusion } from "../../lib/backend/training-fusions";
-import { RELU_BIAS_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
+import { MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, RELU_BIAS_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
 import type { Implementation, KernelChoice } from "../../lib/backend/kernel-table";
 import { buildMnistConvnet } from "../../lib/models/mnist-convnet";
 import { buildCatsDogsConvnet } from "../../lib/models/cats-dogs-convnet";
@@ -18,21 +18,22 @@ import { restoreBackendAfter, wasmPaths } from "./compare";
 type PathName = WasmTrainingPath | "wasm, SIMD off";
 /** Expected implementation on [wasm+onednn, wasm, wasm with the SIMD kernels off]. */
 type Row = [Implementation, Implementation, Implementation];
-type Role = "forward" | "pool forward" | "bias add" | "relu and bias gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool gradient" | "dx" | "dW" | "unfused";
+type Role = "forward" | "pool forward" | "bias add" | "relu and bias gradient" | "bias gradient" | "input gradient" | "filter gradient" | "pool, relu and bias gradient" | "dx" | "dW" | "unfused";
 type LayerExpectation = Partial<Record<Role, Row>>;
 
 const PATH_COLUMN: Record<PathName, number> = { "wasm+onednn": 0, wasm: 1, "wasm, SIMD off": 2 };
 
 // Convolutions with output channels a multiple of 8 run on the SIMD kernels; the first layer has no input gradient.
 // Training runs each convolution, its bias and relu as one FusedConv2D (lib/backend/training-fusions.ts).
-// Its relu gradient and bias gradient are one kernel (no separate Sum: checked below).
+// A layer's relu gradient and bias gradient are one kernel (no separate Sum: checked below) — or, when a max pool
+// follows, the pool's gradient kernel computes them with its own (the course's pools all follow a relu convolution).
 const FIRST_CONV: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
-  "relu and bias gradient": ["onednn", "simd", "composed"],
   "filter gradient": ["onednn", "simd", "composed"],
 };
 const CONV: LayerExpectation = { ...FIRST_CONV, "input gradient": ["onednn", "simd", "composed"] };
-const POOL: LayerExpectation = { "pool forward": ["onednn", "stock", "stock"], "pool gradient": ["onednn", "simd", "typescript"] };
+const CONV_UNPOOLED: LayerExpectation = { ...CONV, "relu and bias gradient": ["onednn", "simd", "composed"] };
+const POOL: LayerExpectation = { "pool forward": ["onednn", "stock", "stock"], "pool, relu and bias gradient": ["onednn", "simd", "typescript"] };
 /** A hidden Dense layer (units a multiple of 8). */
 const DENSE_HIDDEN: LayerExpectation = {
   forward: ["onednn", "simd", "stock"],
@@ -55,7 +56,7 @@ const MODELS = [
     build: () => buildMnistConvnet(),
     loss: "categoricalCrossentropy",
     labels: (batch: number) => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), "int32"), 10),
-    expected: [FIRST_CONV, POOL, CONV, POOL, CONV, DENSE_HIDDEN, DENSE_OUTPUT],
+    expected: [FIRST_CONV, POOL, CONV, POOL, CONV_UNPOOLED, DENSE_HIDDEN, DENSE_OUTPUT],
   },
   {
     name: "cats/dogs convnet",
@@ -109,8 +110,8 @@ function dispatchesFor(choices: KernelChoice[], layer: tf.layers.Layer, role: Ro
       return matching(["Conv2DBackpropFilter"], (s) => same(s.x, input) && same(s.dy, output));
     case "pool forward":
       return matching(["MaxPool"], (s) => same(s.x, input));
-    case "pool gradient":
-      return matching(["MaxPoolGrad"], (s) => same(s.input, input));
+    case "pool, relu and bias gradient":
+      return matching([MAX_POOL_RELU_BIAS_GRADIENT_KERNEL], (s) => same(s.input, input));
     case "dx":
       return matching(["BatchMatMul"], (s) => same(squeezeLeading(s.a), output) && same(squeezeLeading(s.b), weights));
     case "dW":
@@ -159,6 +160,11 @@ describe("kernel table: the implementation behind every layer of the course's mo
               }
             }
           }
+        });
+        // A layer a pool follows gets its relu and bias gradients from the pool's kernel: none of its own.
+        trained.forEach((layer, index) => {
+          if (layer.getClassName() !== "Conv2D" || "relu and bias gradient" in model.expected[index]) return;
+          for (const choice of dispatchesFor(choices, layer, "relu and bias gradient", model.batch)) mismatches.push(`${layer.name}: its own ${choice.op} after the pool's`);
         });
         for (const layer of trained.filter((candidate) => candidate.getClassName() === "Conv2D")) {
           for (const choice of dispatchesFor(choices, layer, "unfused", model.batch)) mismatches.push(`${layer.name}: unfused ${choice.op}`);

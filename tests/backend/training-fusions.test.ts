@@ -7,8 +7,8 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { setTrainingFusion, trainingFusionActive, trainingFusionMismatch } from "../../lib/backend/training-fusions";
-import { RELU_BIAS_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
-import { restoreBackendAfter, resultOn, runKernel, scaledMaxDifference, seeded, useBackend, wasmPaths, type Result } from "./compare";
+import { MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, RELU_BIAS_GRADIENT_KERNEL } from "../../lib/backend/course-kernels";
+import { restoreBackendAfter, resultOn, runKernel, scaledMaxDifference, seeded, seededIntegers, useBackend, wasmPaths, type Result } from "./compare";
 import type { WasmTrainingPath } from "../../lib/backend/wasm-training";
 
 type Pad = "valid" | "same";
@@ -19,6 +19,10 @@ interface Case {
   strides: number;
   pad: Pad;
   activation: "relu" | "linear" | "sigmoid";
+  /** A max pool after the convolution (the course's blocks): its gradient may go through the relu at once. */
+  pool?: { size: number; strides: number; pad: Pad };
+  /** The convolution's output also feeds the loss directly (two consumers: the gradients add before the relu). */
+  alsoDirect?: boolean;
 }
 
 const CASES: Case[] = [
@@ -26,15 +30,28 @@ const CASES: Case[] = [
   { name: "3×3 same, stride 2, relu", x: [2, 10, 10, 4], filter: [3, 3, 4, 16], strides: 2, pad: "same", activation: "relu" },
   { name: "odd channels, relu", x: [3, 7, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: "valid", activation: "relu" },
   { name: "sigmoid (tfjs' own path)", x: [2, 6, 6, 2], filter: [3, 3, 2, 4], strides: 1, pad: "valid", activation: "sigmoid" },
+  { name: "relu, then a 2×2 max pool (the course's blocks)", x: [2, 10, 10, 4], filter: [3, 3, 4, 8], strides: 1, pad: "valid", activation: "relu", pool: { size: 2, strides: 2, pad: "valid" } },
+  { name: "relu, then a 2×2 max pool leaving a row and a column, odd channels", x: [2, 9, 9, 3], filter: [3, 3, 3, 6], strides: 1, pad: "valid", activation: "relu", pool: { size: 2, strides: 2, pad: "valid" } },
+  { name: "relu, then a 3×3 max pool with stride 3", x: [2, 11, 11, 4], filter: [3, 3, 4, 8], strides: 1, pad: "valid", activation: "relu", pool: { size: 3, strides: 3, pad: "valid" } },
+  { name: "relu, then a padded 2×2 max pool", x: [2, 9, 9, 4], filter: [3, 3, 4, 8], strides: 1, pad: "valid", activation: "relu", pool: { size: 2, strides: 2, pad: "same" } },
+  {
+    name: "relu feeding a 2×2 max pool and the loss directly", x: [2, 10, 10, 4], filter: [3, 3, 4, 8], strides: 1, pad: "valid", activation: "relu",
+    pool: { size: 2, strides: 2, pad: "valid" }, alsoDirect: true,
+  },
 ];
 
 /** Gradients of Σ (conv(x) · w) with respect to x, filter and bias, as plain values. */
 async function gradients(backend: "cpu" | WasmTrainingPath, fused: boolean, c: Case): Promise<Result[]> {
   await useBackend(backend);
   setTrainingFusion(fused);
-  const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x).as4D(c.x[0], c.x[1], c.x[2], c.x[3]), tf.zeros(c.filter).as4D(c.filter[0], c.filter[1], c.filter[2], c.filter[3]), c.strides, c.pad).shape as number[]);
-  const loss = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor) =>
-    tf.sum(tf.mul(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias, strides: c.strides, pad: c.pad, activation: c.activation }), seeded(outShape, 4)));
+  const pooled = (y: tf.Tensor) => (c.pool === undefined ? y : tf.maxPool(y as tf.Tensor4D, c.pool.size, c.pool.strides, c.pool.pad));
+  const convShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x).as4D(c.x[0], c.x[1], c.x[2], c.x[3]), tf.zeros(c.filter).as4D(c.filter[0], c.filter[1], c.filter[2], c.filter[3]), c.strides, c.pad).shape as number[]);
+  const outShape = tf.tidy(() => pooled(tf.zeros(convShape)).shape as number[]);
+  const loss = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor) => {
+    const y = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias, strides: c.strides, pad: c.pad, activation: c.activation });
+    const value = tf.sum(tf.mul(pooled(y), seeded(outShape, 4)));
+    return c.alsoDirect ? tf.add(value, tf.sum(tf.mul(y, seeded(convShape, 5)))) : value;
+  };
   const grads = tf.tidy(() => tf.grads(loss)([seeded(c.x, 1), seeded(c.filter, 2), tf.mul(seeded([c.filter[3]], 3), 0.2)]));
   const results: Result[] = [];
   for (const grad of grads) results.push({ shape: grad.shape, values: Float32Array.from(await grad.data()) });
@@ -85,6 +102,51 @@ describe("training fusion: conv + bias + relu as one kernel while training", fun
         const biasReference = await resultOn("cpu", large((dy, y) => tf.sum(tf.mul(dy, tf.step(y)), [0, 1, 2])));
         expect(bias.shape, `${shape} bias gradient shape`).to.deep.equal([shape[3]]);
         expect(scaledMaxDifference(biasReference, bias), `${shape} bias gradient`).to.be.below(1e-5);
+      }
+    });
+  }
+
+  for (const path of wasmPaths()) {
+    it(`the max-pool-relu-bias-gradient kernel gives MaxPoolGrad then dy · step(y) exactly (ties, zeros, NaN) and its sum per channel, on ${path}`, async () => {
+      // y as a relu's output would be, with ties (integers), zeros, a NaN and, to be exact anyway, negatives; 2×2 pools
+      // over maps leaving a row and a column, channels in fours (SIMD) and not, above the addon's threading threshold.
+      const composed = (dy: tf.Tensor, y: tf.Tensor, output: tf.Tensor, attrs: { filterSize: number[]; strides: number[]; pad: "valid" | "same" }) =>
+        tf.mul(runKernel("MaxPoolGrad", { dy, input: y, output }, attrs), tf.step(y));
+      for (const [shape, pool] of [
+        [[2, 9, 9, 4], { filterSize: [2, 2], strides: [2, 2], pad: "valid" }],
+        [[3, 8, 7, 6], { filterSize: [2, 2], strides: [2, 2], pad: "valid" }],
+        [[4, 40, 40, 8], { filterSize: [2, 2], strides: [2, 2], pad: "valid" }],
+        [[2, 9, 9, 4], { filterSize: [3, 3], strides: [3, 3], pad: "valid" }],
+        [[2, 7, 7, 4], { filterSize: [2, 2], strides: [2, 2], pad: "same" }],
+      ] as const) {
+        const attrs = { filterSize: [...pool.filterSize], strides: [...pool.strides], pad: pool.pad };
+        const operands = () => {
+          const values = seededIntegers([...shape], 30, 3).dataSync().map((v, i) => (i % 97 === 5 ? Number.NaN : i % 89 === 7 ? -1 : v));
+          const y = tf.tensor(values, [...shape]);
+          const output = tf.maxPool(y as tf.Tensor4D, attrs.filterSize as [number, number], attrs.strides as [number, number], attrs.pad);
+          return { y, output, dy: tf.sub(seeded(output.shape, 31), 0.5) };
+        };
+        const label = `${shape.join("×")} pool ${attrs.filterSize.join("×")}/${attrs.strides[0]} ${attrs.pad}`;
+        const gradient = await resultOn(path, () => {
+          const { y, output, dy } = operands();
+          return (runKernel(MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, { dy, input: y, output }, attrs) as unknown as tf.Tensor[])[0];
+        });
+        const reference = await resultOn("cpu", () => {
+          const { y, output, dy } = operands();
+          return composed(dy, y, output, attrs);
+        });
+        expect(Array.from(gradient.values).map(String), `${label} gradient`).to.deep.equal(Array.from(reference.values).map(String));
+        const bias = await resultOn(path, () => {
+          const { y, output, dy } = operands();
+          return (runKernel(MAX_POOL_RELU_BIAS_GRADIENT_KERNEL, { dy, input: y, output }, attrs) as unknown as tf.Tensor[])[1];
+        });
+        const biasReference = await resultOn("cpu", () => {
+          const { y, output, dy } = operands();
+          return tf.sum(composed(dy, y, output, attrs), [0, 1, 2]);
+        });
+        expect(bias.shape, `${label} bias shape`).to.deep.equal([shape[3]]);
+        expect(Array.from(bias.values).map((v, i) => (Number.isNaN(v) ? "NaN" : Math.abs(v - biasReference.values[i]) <= 1e-5 * (1 + Math.abs(biasReference.values[i])) ? "ok" : `${v} ≠ ${biasReference.values[i]}`)),
+          `${label} bias`).to.deep.equal(Array.from(biasReference.values).map((v) => (Number.isNaN(v) ? "NaN" : "ok")));
       }
     });
   }

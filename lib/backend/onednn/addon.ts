@@ -33,6 +33,11 @@ export interface NativeAccelerator {
   maxPoolForward?(x: Float32Array, y: Float32Array, dims: Int32Array): void;
   /** Max-pool gradient, tf's tie rule; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padLeft]. */
   maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /**
+   * For a 2×2, stride-2, unpadded max pool over a relu's output y: dz = maxPoolGrad(dy) · step(y) and bias[c] = Σ dz[…, c],
+   * in one pass; dims [N, H, W, C, OH, OW]. Absent in addons built before it.
+   */
+  maxPoolReluBackward?(y: Float32Array, dy: Float32Array, dz: Float32Array, bias: Float32Array, dims: Int32Array): void;
   /** out[c] = Σ_r x[r, c]. */
   sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** out[r, c] = x[r, c] + bias[c]. */

@@ -230,6 +230,29 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
         return dx;
       },
     },
+    MaxPoolReluBiasGradient: {
+      implementation: "onednn",
+      name: "oneDNN addon max-pool, relu and bias gradient",
+      applies: ({ dy, input }, attributes) => {
+        if (!isFloat(dy, input)) return "not float32";
+        const attrs = attributes as unknown as tf.MaxPoolGradAttrs;
+        const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+        const halving = info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2;
+        const unpadded = info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight * 2 <= info.inHeight && info.outWidth * 2 <= info.inWidth;
+        if (!halving || !unpadded) return "not a 2×2, stride-2 pool without padding";
+        return accelerator().maxPoolReluBackward === undefined ? "addon built before maxPoolReluBackward (npm install rebuilds it)" : true;
+      },
+      run: (backend, inputs, attributes) => {
+        const { dy, input } = inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
+        const attrs = attributes as unknown as tf.MaxPoolGradAttrs;
+        const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+        const dz = backend.makeOutput(input.shape, "float32");
+        const bias = backend.makeOutput([info.inChannels], "float32");
+        const dims = Int32Array.from([info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth]);
+        accelerator().maxPoolReluBackward!(heapView(backend, input), heapView(backend, dy), heapView(backend, dz), heapView(backend, bias), dims);
+        return [dz, bias];
+      },
+    },
     Sum: {
       implementation: "onednn",
       name: "oneDNN addon row sum",
