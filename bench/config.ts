@@ -24,7 +24,7 @@ export interface ModelBench {
 
 export const MODEL_BENCH: Record<BenchModel, ModelBench> = {
   mnist: { batch: 64, warmupSteps: 60, steps: 150, trainFlopsPerImage: 16.4e6, learningRate: 1e-3 },
-  catsdogs: { batch: 20, warmupSteps: 2, steps: 6, trainFlopsPerImage: 1.38e9, learningRate: 1e-4 },
+  catsdogs: { batch: 20, warmupSteps: 3, steps: 10, trainFlopsPerImage: 1.38e9, learningRate: 1e-4 },
 };
 
 /** One worker's measurement, printed as a JSON line. */

@@ -5,6 +5,8 @@
  *
  *   tsx bench/train-worker.ts --model mnist --path "wasm+onednn bf16" [--steps 30]
  */
+// First: before tfjs loads (see the module).
+import "./without-source-maps";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { selectWasmTrainingPath } from "../lib/backend/wasm-training";
