@@ -55,6 +55,25 @@ static Napi::Value SetBlockedBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// scratchBytes(kind, dims, withBias): the scratch a call needs for its operand copies; kind "f", "d", "w" (a
+// convolution pass, convForward's dims) or "m" (a matmul, its dims).
+static Napi::Value ScratchBytes(const Napi::CallbackInfo& info) {
+  const std::string kind = info[0].As<Napi::String>().Utf8Value();
+  try {
+    size_t bytes = 0;
+    if (kind == "m") {
+      bytes = matmulScratchBytes(intData(info[1], 9, "scratchBytes"));
+    } else if (kind == "f" || kind == "d" || kind == "w") {
+      bytes = convScratchBytes(kind[0], intData(info[1], 16, "scratchBytes"), info[2].ToBoolean().Value());
+    } else {
+      throw Napi::Error::New(info.Env(), "scratchBytes: kind must be f, d, w or m");
+    }
+    return Napi::Number::New(info.Env(), static_cast<double>(bytes));
+  } catch (const dnnl::error& error) {
+    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + error.what());
+  }
+}
+
 static Napi::Value Version(const Napi::CallbackInfo& info) {
   const dnnl_version_t* version = dnnl_version();
   return Napi::String::New(info.Env(), std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
@@ -72,6 +91,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData));
   exports.Set("convBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
   exports.Set("convImplementations", Napi::Function::New(env, ConvImplementations));
+  exports.Set("scratchBytes", Napi::Function::New(env, ScratchBytes));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("maxPoolForward", Napi::Function::New(env, MaxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));

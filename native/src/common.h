@@ -36,10 +36,28 @@ dnnl::stream& cpuStream();
 // not kept when it grows).
 char* scratchArena(size_t bytes);
 // Copies start on cache-line (and AVX-512) boundaries.
+constexpr size_t ARENA_ALIGNMENT = 64;
 inline size_t alignedArenaSize(size_t bytes) {
-  constexpr size_t ALIGNMENT = 64;
-  return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+  return (bytes + ARENA_ALIGNMENT - 1) / ARENA_ALIGNMENT * ARENA_ALIGNMENT;
 }
+
+// Where a call's copies go: the scratch the caller passed (a Float32Array of at least `bytes` + 64 bytes: a block of
+// the wasm heap, so the copies take room the heap has anyway instead of adding their own), else the shared arena.
+inline char* scratchFor(const Napi::Value& scratch, size_t bytes) {
+  if (bytes == 0) return nullptr;
+  if (scratch.IsTypedArray()) {
+    auto view = scratch.As<Napi::Float32Array>();
+    if (view.ByteLength() >= bytes + ARENA_ALIGNMENT) {
+      const auto address = reinterpret_cast<uintptr_t>(view.Data());
+      return reinterpret_cast<char*>((address + ARENA_ALIGNMENT - 1) / ARENA_ALIGNMENT * ARENA_ALIGNMENT);
+    }
+  }
+  return scratchArena(bytes);
+}
+// The scratch bytes a convolution pass ('f', 'd', 'w' with convForward's dims) or a matmul (its dims) needs for its
+// copies (creating its primitive if need be): what the caller passes as scratch.
+size_t convScratchBytes(char kind, const int32_t* dims, bool withBias);
+size_t matmulScratchBytes(const int32_t* dims);
 
 // A Float32Array argument's data: a view of the wasm heap, never copied.
 inline float* floatData(const Napi::Value& value) {

@@ -111,21 +111,21 @@ struct Operand {
                                     : dnnl::reorder::primitive_desc(cpuEngine(), primitiveDesc, cpuEngine(), userDesc));
     return alignedArenaSize(offset + internal.get_size());
   }
-  memory copy() const { return memory(internal, cpuEngine(), scratchArena(0) + offset); }
-  // The memory the primitive reads: the user's data itself, or its reordered copy.
-  memory input(float* data) {
+  memory copy(char* scratch) const { return memory(internal, cpuEngine(), scratch + offset); }
+  // The memory the primitive reads: the user's data itself, or its reordered copy in `scratch`.
+  memory input(float* data, char* scratch) {
     memory userMemory(user, cpuEngine(), data);
     if (!reorder) return userMemory;
-    memory converted = copy();
+    memory converted = copy(scratch);
     convert.execute(cpuStream(), userMemory, converted);
     return converted;
   }
   // The memory the primitive writes; call `finish` afterwards to bring it to the user's layout.
-  memory output(float* data) { return reorder ? copy() : memory(user, cpuEngine(), data); }
-  void finish(float* data) {
+  memory output(float* data, char* scratch) { return reorder ? copy(scratch) : memory(user, cpuEngine(), data); }
+  void finish(float* data, char* scratch) {
     if (!reorder) return;
     memory userMemory(user, cpuEngine(), data);
-    memory converted = copy();
+    memory converted = copy(scratch);
     convert.execute(cpuStream(), converted, userMemory);
   }
 };
@@ -237,51 +237,55 @@ Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
 
 }  // namespace
 
-// convForward(x, w, bias | null, y, dims)
+size_t convScratchBytes(char kind, const int32_t* dims, bool withBias) {
+  return entryFor(kind, dims, withBias)->arenaBytes;
+}
+
+// convForward(x, w, bias | null, y, dims, scratch?)
 Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int32_t* dims = intData(info[4], CONV_DIM_COUNT, "convForward");
     ConvShape s(dims);
     float* bias = optionalFloatData(info[2]);
     ConvEntry* entry = entryFor('f', dims, bias != nullptr);
-    scratchArena(entry->arenaBytes);
+    char* scratch = scratchFor(info[5], entry->arenaBytes);
     float* y = floatData(info[3]);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, entry->operands[0].input(floatData(info[0]))},
-                                         {DNNL_ARG_WEIGHTS, entry->operands[1].input(floatData(info[1]))},
-                                         {DNNL_ARG_DST, entry->operands[2].output(y)}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, entry->operands[0].input(floatData(info[0]), scratch)},
+                                         {DNNL_ARG_WEIGHTS, entry->operands[1].input(floatData(info[1]), scratch)},
+                                         {DNNL_ARG_DST, entry->operands[2].output(y, scratch)}};
     if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(s.bias(), cpuEngine(), bias));
     entry->primitive.execute(cpuStream(), args);
-    entry->operands[2].finish(y);
+    entry->operands[2].finish(y, scratch);
     cpuStream().wait();
   });
 }
 
-// convBackwardData(dy, w, dx, dims)
+// convBackwardData(dy, w, dx, dims, scratch?)
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int32_t* dims = intData(info[3], CONV_DIM_COUNT, "convBackwardData");
     ConvEntry* entry = entryFor('d', dims, false);
-    scratchArena(entry->arenaBytes);
+    char* scratch = scratchFor(info[4], entry->arenaBytes);
     float* dx = floatData(info[2]);
-    entry->primitive.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, entry->operands[0].input(floatData(info[0]))},
-                                           {DNNL_ARG_WEIGHTS, entry->operands[1].input(floatData(info[1]))},
-                                           {DNNL_ARG_DIFF_SRC, entry->operands[2].output(dx)}});
-    entry->operands[2].finish(dx);
+    entry->primitive.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, entry->operands[0].input(floatData(info[0]), scratch)},
+                                           {DNNL_ARG_WEIGHTS, entry->operands[1].input(floatData(info[1]), scratch)},
+                                           {DNNL_ARG_DIFF_SRC, entry->operands[2].output(dx, scratch)}});
+    entry->operands[2].finish(dx, scratch);
     cpuStream().wait();
   });
 }
 
-// convBackwardWeights(x, dy, dw, dims)
+// convBackwardWeights(x, dy, dw, dims, scratch?)
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     const int32_t* dims = intData(info[3], CONV_DIM_COUNT, "convBackwardWeights");
     ConvEntry* entry = entryFor('w', dims, false);
-    scratchArena(entry->arenaBytes);
+    char* scratch = scratchFor(info[4], entry->arenaBytes);
     float* dw = floatData(info[2]);
-    entry->primitive.execute(cpuStream(), {{DNNL_ARG_SRC, entry->operands[0].input(floatData(info[0]))},
-                                           {DNNL_ARG_DIFF_DST, entry->operands[2].input(floatData(info[1]))},
-                                           {DNNL_ARG_DIFF_WEIGHTS, entry->operands[1].output(dw)}});
-    entry->operands[1].finish(dw);
+    entry->primitive.execute(cpuStream(), {{DNNL_ARG_SRC, entry->operands[0].input(floatData(info[0]), scratch)},
+                                           {DNNL_ARG_DIFF_DST, entry->operands[2].input(floatData(info[1]), scratch)},
+                                           {DNNL_ARG_DIFF_WEIGHTS, entry->operands[1].output(dw, scratch)}});
+    entry->operands[1].finish(dw, scratch);
     cpuStream().wait();
   });
 }

@@ -77,7 +77,11 @@ MatMulEntry* entryFor(const int32_t* d) {
 
 }  // namespace
 
-// matmul(a, b, bias | null, c, dims)
+size_t matmulScratchBytes(const int32_t* dims) {
+  return entryFor(dims)->arenaBytes;
+}
+
+// matmul(a, b, bias | null, c, dims, scratch?)
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   try {
     const int32_t* dims = intData(info[4], MATMUL_DIM_COUNT, "matmul");
@@ -85,7 +89,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     memory a(entry->a, cpuEngine(), floatData(info[0]));
     memory b(entry->b, cpuEngine(), floatData(info[1]));
     if (entry->bf16) {
-      char* arena = scratchArena(entry->arenaBytes);
+      char* arena = scratchFor(info[5], entry->arenaBytes);
       memory aLow(entry->aLow, cpuEngine(), arena);
       memory bLow(entry->bLow, cpuEngine(), arena + entry->bLowOffset);
       entry->toLowA.execute(cpuStream(), a, aLow);

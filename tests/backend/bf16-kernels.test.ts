@@ -103,6 +103,42 @@ describe("mixed_bfloat16 on oneDNN", function () {
     });
   }
 
+  it("puts a call's bf16 operand copies in the scratch the caller passes, with the same result as the addon's own arena", function () {
+    const native = loadNativeAccelerator().accelerator;
+    if (native === null || bf16Available() !== null || native.scratchBytes === undefined) this.skip();
+    // A layer-2-like convolution pass and a dense product, computed in bf16 into the addon's arena, then into scratch.
+    const convDims = Int32Array.from([2, 12, 12, 32, 3, 3, 64, 10, 10, 1, 1, 0, 0, 0, 0, 0]);
+    const matmulDims = Int32Array.from([1, 1, 20, 576, 64, 0, 0, 0, 0]);
+    const values = (length: number, seed: number) => Float32Array.from({ length }, (_, i) => Math.sin(i * 0.37 + seed));
+    const x = values(2 * 12 * 12 * 32, 1);
+    const w = values(3 * 3 * 32 * 64, 2);
+    const a = values(20 * 576, 3);
+    const b = values(576 * 64, 4);
+    native.setBf16!(true);
+    try {
+      const convBytes = native.scratchBytes!("f", convDims, false);
+      const matmulBytes = native.scratchBytes!("m", matmulDims, false);
+      expect(convBytes, "a bf16 convolution needs copies").to.be.at.least(2 * x.length);
+      expect(matmulBytes, "a bf16 matmul needs copies").to.be.at.least(2 * (a.length + b.length));
+      const ownArena = new Float32Array(2 * 10 * 10 * 64);
+      native.convForward(x, w, null, ownArena, convDims);
+      const convScratch = new Float32Array((convBytes + 64) / 4 + 1).fill(Number.NaN);
+      const inScratch = new Float32Array(ownArena.length);
+      native.convForward(x, w, null, inScratch, convDims, convScratch);
+      expect(Array.from(inScratch)).to.deep.equal(Array.from(ownArena));
+      expect(convScratch.some((value) => !Number.isNaN(value)), "the scratch was written").to.equal(true);
+      const product = new Float32Array(20 * 64);
+      native.matmul(a, b, null, product, matmulDims);
+      const matmulScratch = new Float32Array((matmulBytes + 64) / 4 + 1).fill(Number.NaN);
+      const productInScratch = new Float32Array(product.length);
+      native.matmul(a, b, null, productInScratch, matmulDims, matmulScratch);
+      expect(Array.from(productInScratch)).to.deep.equal(Array.from(product));
+      expect(matmulScratch.some((value) => !Number.isNaN(value)), "the scratch was written").to.equal(true);
+    } finally {
+      native.setBf16!(false);
+    }
+  });
+
   it("falls back to float32 with one line saying why: the pure wasm path", async () => {
     const lines: string[] = [];
     const originalLog = console.log;

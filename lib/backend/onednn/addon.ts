@@ -16,16 +16,23 @@ export interface NativeAccelerator {
   convForward(
     x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
     dims: Int32Array, // [N, H, W, Ci, KH, KW, Co, OH, OW, strideH, strideW, padTop, padBottom, padLeft, padRight, act]
+    scratch?: Float32Array,
   ): void;
   /** dx from dy and w (same dims layout as convForward). */
-  convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array, scratch?: Float32Array): void;
   /** dw from x and dy (same dims layout). */
-  convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array, scratch?: Float32Array): void;
   /**
    * c[i] = op(a[i])·op(b[i]) (+ bias[N]) (relu); a batch of 1 broadcasts.
    * dims [batchA, batchB, M, K, N, transposeA, transposeB, relu, hasBias].
    */
-  matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void;
+  matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array, scratch?: Float32Array): void;
+  /**
+   * Bytes of scratch a call needs for its reordered or bf16 operand copies: kind "f", "d", "w" (a convolution pass,
+   * convForward's dims) or "m" (a matmul). Passed as `scratch` (with 64 bytes more for alignment), the copies live
+   * there — a block of the wasm heap — instead of in the addon's own arena. Absent in addons built before it.
+   */
+  scratchBytes?(kind: "f" | "d" | "w" | "m", dims: Int32Array, withBias: boolean): number;
   /**
    * Max pooling, padded positions never winning; dims [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padBottom,
    * padLeft, padRight]. Absent in addons built before it.

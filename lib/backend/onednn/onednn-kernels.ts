@@ -117,13 +117,37 @@ function matMulGeometry(inputs: Named, attributes: tf.NamedAttrMap, fused: boole
   return { rank, dims, outShape: rank === 3 ? [batch, m, n] : [m, n] };
 }
 
+/** Alignment slack the addon needs on top of a call's scratch bytes. */
+const SCRATCH_ALIGNMENT_BYTES = 64;
+
+/**
+ * Runs `call` with a block of the wasm heap as its scratch (the operand copies the addon reports it needs), freed
+ * after. The copies then take room the heap has between its peaks, instead of adding ~20 MB of the addon's own to
+ * the process in bf16 (cats/dogs). `call` takes its heap views itself: allocating may grow (and detach) the heap.
+ */
+function withScratch(backend: WasmBackendInternals, bytes: number, call: (scratch: Float32Array | undefined) => void): void {
+  if (bytes === 0) {
+    call(undefined);
+    return;
+  }
+  const scratch = backend.makeOutput([Math.ceil((bytes + SCRATCH_ALIGNMENT_BYTES) / 4)], "float32");
+  try {
+    call(heapView(backend, scratch));
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
+
 /** The oneDNN candidate of each op it covers; `accelerator` is asked at run time (tests hand in a stand-in). */
 export function onednnCandidates(accelerator: () => NativeAccelerator): Record<string, KernelCandidate> {
+  const scratchBytes = (kind: "f" | "d" | "w" | "m", dims: Int32Array, withBias = false) => accelerator().scratchBytes?.(kind, dims, withBias) ?? 0;
   const convForward = (backend: WasmBackendInternals, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | undefined, info: tf.backend_util.Conv2DInfo, activation: number) => {
     const out = backend.makeOutput(info.outShape, "float32");
-    accelerator().convForward(
-      heapView(backend, x), heapView(backend, filter), bias === undefined ? null : heapView(backend, bias), heapView(backend, out),
-      convDims(info, activation),
+    const dims = convDims(info, activation);
+    withScratch(backend, scratchBytes("f", dims, bias !== undefined), (scratch) =>
+      accelerator().convForward(
+        heapView(backend, x), heapView(backend, filter), bias === undefined ? null : heapView(backend, bias), heapView(backend, out), dims, scratch,
+      ),
     );
     return out;
   };
@@ -140,7 +164,9 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
       if (typeof geometry === "string") throw new Error(`does not apply: ${geometry}`);
       const { a, b, bias } = inputs as unknown as Named;
       const out = backend.makeOutput(geometry.outShape, "float32");
-      accelerator().matmul(heapView(backend, a!), heapView(backend, b!), bias === undefined ? null : heapView(backend, bias), heapView(backend, out), geometry.dims);
+      withScratch(backend, scratchBytes("m", geometry.dims), (scratch) =>
+        accelerator().matmul(heapView(backend, a!), heapView(backend, b!), bias === undefined ? null : heapView(backend, bias), heapView(backend, out), geometry.dims, scratch),
+      );
       return out;
     },
   });
@@ -172,7 +198,10 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
       },
       (backend, { dy, filter }, _attributes, info) => {
         const dx = backend.makeOutput(info.inShape, "float32");
-        accelerator().convBackwardData(heapView(backend, dy!), heapView(backend, filter!), heapView(backend, dx), convDims(info, ACTIVATION_NONE));
+        const dims = convDims(info, ACTIVATION_NONE);
+        withScratch(backend, scratchBytes("d", dims), (scratch) =>
+          accelerator().convBackwardData(heapView(backend, dy!), heapView(backend, filter!), heapView(backend, dx), dims, scratch),
+        );
         return dx;
       },
     ),
@@ -185,7 +214,10 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
       (backend, { x, dy }, attributes, info) => {
         const filterShape = (attributes as unknown as tf.Conv2DBackpropFilterAttrs).filterShape;
         const dw = backend.makeOutput(filterShape, "float32");
-        accelerator().convBackwardWeights(heapView(backend, x!), heapView(backend, dy!), heapView(backend, dw), convDims(info, ACTIVATION_NONE));
+        const dims = convDims(info, ACTIVATION_NONE);
+        withScratch(backend, scratchBytes("w", dims), (scratch) =>
+          accelerator().convBackwardWeights(heapView(backend, x!), heapView(backend, dy!), heapView(backend, dw), dims, scratch),
+        );
         return dw;
       },
     ),
