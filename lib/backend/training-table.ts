@@ -44,6 +44,29 @@ function reluGradientComposed(backend: WasmBackendInternals, dy: tf.TensorInfo, 
   }
 }
 
+type PoolGradient = (backend: WasmBackendInternals, dy: tf.TensorInfo, input: tf.TensorInfo, attrs: tf.MaxPoolGradAttrs) => tf.TensorInfo;
+type RowSum = (backend: WasmBackendInternals, x: tf.TensorInfo, keepDims: boolean) => tf.TensorInfo;
+
+/** The max-pool, relu and bias gradient from separate kernels: the pool's gradient, the relu mask, the row sum. */
+function composedPoolReluBias(
+  implementation: KernelCandidate["implementation"], name: string, applies: KernelCandidate["applies"], poolGradient: PoolGradient, rowSum: RowSum,
+): KernelCandidate {
+  return {
+    implementation,
+    name,
+    applies,
+    run: (backend, { dy, input }, attributes) => {
+      const throughPool = poolGradient(backend, dy, input, attributes as unknown as tf.MaxPoolGradAttrs);
+      try {
+        const gradient = reluGradientComposed(backend, throughPool, input);
+        return [gradient, rowSum(backend, gradient, false)];
+      } finally {
+        release(backend, throughPool);
+      }
+    },
+  };
+}
+
 /** A candidate's result when its own test passed but the kernel still declined: the dispatcher moves on. */
 function declined<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`${what} declined these operands`);
@@ -295,34 +318,12 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
     op: MAX_POOL_RELU_BIAS_GRADIENT_KERNEL,
     candidates: [
       onednn.MaxPoolReluBiasGradient,
-      {
-        implementation: "simd",
-        name: "SIMD max-pool gradient, stock Step and Multiply, SIMD row sum",
-        applies: ({ dy, input }, attributes) => tiledMaxPoolGradMismatch(input, dy, attributes as unknown as tf.MaxPoolGradAttrs) ?? true,
-        run: (backend, { dy, input }, attributes) => {
-          const poolGradient = maxPoolGradTiled(backend, dy, input, attributes as unknown as tf.MaxPoolGradAttrs);
-          try {
-            const gradient = reluGradientComposed(backend, poolGradient, input);
-            return [gradient, sumRowsInHeap(backend, gradient, false)];
-          } finally {
-            release(backend, poolGradient);
-          }
-        },
-      },
-      {
-        implementation: "typescript",
-        name: "TypeScript max-pool gradient, stock Step and Multiply, TypeScript row sum",
-        applies: () => true,
-        run: (backend, { dy, input }, attributes) => {
-          const poolGradient = maxPoolGradLoop(backend, dy, input, attributes as unknown as tf.MaxPoolGradAttrs);
-          try {
-            const gradient = reluGradientComposed(backend, poolGradient, input);
-            return [gradient, sumAllButLast(backend, gradient, false)];
-          } finally {
-            release(backend, poolGradient);
-          }
-        },
-      },
+      composedPoolReluBias(
+        "simd", "SIMD max-pool gradient, stock Step and Multiply, SIMD row sum",
+        ({ dy, input }, attributes) => tiledMaxPoolGradMismatch(input, dy, attributes as unknown as tf.MaxPoolGradAttrs) ?? true,
+        maxPoolGradTiled, sumRowsInHeap,
+      ),
+      composedPoolReluBias("typescript", "TypeScript max-pool gradient, stock Step and Multiply, TypeScript row sum", () => true, maxPoolGradLoop, sumAllButLast),
     ],
   },
   {

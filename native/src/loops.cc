@@ -20,11 +20,22 @@ constexpr int64_t PARALLEL_MIN_ELEMENTS = 1 << 15;
 
 // Windows that tile the input without overlap or padding (the course's 2×2/2 pools): every dx element belongs to at
 // most one window, so each is written once (no zero fill, no scattered adds) and the channel loops vectorise.
+// Which of a 2×2 window's values (row-major) gets its gradient: tf's tie rule, the first maximum; NaN never wins
+// (strict comparisons), so an all-NaN window answers -1.
+inline int32_t windowWinner(float v0, float v1, float v2, float v3) {
+  float best = -std::numeric_limits<float>::infinity();
+  int32_t at = -1;
+  if (v0 > best) { best = v0; at = 0; }
+  if (v1 > best) { best = v1; at = 1; }
+  if (v2 > best) { best = v2; at = 2; }
+  if (v3 > best) { at = 3; }
+  return at;
+}
+
 // The course's 2×2 windows, written out: the four candidates of each channel compared in registers, which
 // vectorises across channels (the general loop below keeps per-channel state in arrays and ran ~2.5× slower).
 void maxPoolBackward2x2(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
                         int64_t oh, int64_t ow) {
-  const float lowest = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for schedule(static) if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
   for (int64_t b = 0; b < n; b++) {
     const int64_t batchBase = b * h * w * c;
@@ -46,13 +57,7 @@ void maxPoolBackward2x2(const float* x, const float* dy, float* dx, int64_t n, i
         float* __restrict g3 = g2 + c;
 #pragma omp simd
         for (int64_t ch = 0; ch < c; ch++) {
-          // tf's tie rule: the first maximum in row-major order; NaN never wins (strict comparisons).
-          float best = lowest;
-          int32_t at = -1;
-          if (v0[ch] > best) { best = v0[ch]; at = 0; }
-          if (v1[ch] > best) { best = v1[ch]; at = 1; }
-          if (v2[ch] > best) { best = v2[ch]; at = 2; }
-          if (v3[ch] > best) { at = 3; }
+          const int32_t at = windowWinner(v0[ch], v1[ch], v2[ch], v3[ch]);
           const float g = gradOut[ch];
           g0[ch] = at == 0 ? g : 0.f;
           g1[ch] = at == 1 ? g : 0.f;
@@ -124,7 +129,6 @@ Napi::Value MaxPoolReluBackward(const Napi::CallbackInfo& info) {
   float* bias = floatData(info[3]);
   const int32_t* d = intData(info[4], 6, "maxPoolReluBackward");
   const int64_t n = d[0], h = d[1], w = d[2], c = d[3], oh = d[4], ow = d[5];
-  const float lowest = -std::numeric_limits<float>::infinity();
   const auto step = [](float value) { return value > 0.f ? 1.f : (value != value ? value : 0.f); };
   std::vector<double> total(c, 0.0);
 #pragma omp parallel if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
@@ -163,12 +167,7 @@ Napi::Value MaxPoolReluBackward(const Napi::CallbackInfo& info) {
           float* __restrict g3 = g2 + c;
 #pragma omp simd
           for (int64_t ch = 0; ch < c; ch++) {
-            float best = lowest;
-            int32_t at = -1;
-            if (v0[ch] > best) { best = v0[ch]; at = 0; }
-            if (v1[ch] > best) { best = v1[ch]; at = 1; }
-            if (v2[ch] > best) { best = v2[ch]; at = 2; }
-            if (v3[ch] > best) { at = 3; }
+            const int32_t at = windowWinner(v0[ch], v1[ch], v2[ch], v3[ch]);
             const float g = gradOut[ch];
             const float z0 = (at == 0 ? g : 0.f) * step(v0[ch]);
             const float z1 = (at == 1 ? g : 0.f) * step(v1[ch]);
