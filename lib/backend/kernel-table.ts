@@ -29,7 +29,7 @@ export interface KernelCandidate {
   name: string;
   /** true when this candidate takes these operands, else the reason it does not. */
   applies(inputs: KernelInputs, attributes: tf.NamedAttrMap): true | string;
-  /** The kernel's output, or its outputs in order (the course's relu-and-bias gradient has two). */
+  /** The kernel's output, or its outputs in order (the course's relu-and-bias gradients have two). */
   run(backend: WasmBackendInternals, inputs: KernelInputs, attributes: tf.NamedAttrMap): tf.TensorInfo | tf.TensorInfo[];
 }
 

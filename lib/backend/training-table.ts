@@ -44,9 +44,15 @@ function reluGradientComposed(backend: WasmBackendInternals, dy: tf.TensorInfo, 
   }
 }
 
-type PoolGradient = (backend: WasmBackendInternals, dy: tf.TensorInfo, input: tf.TensorInfo, attrs: tf.MaxPoolGradAttrs) => tf.TensorInfo;
 type RowSum = (backend: WasmBackendInternals, x: tf.TensorInfo, keepDims: boolean) => tf.TensorInfo;
 
+/** [dy · step(y), its sum over every axis but the last]: a relu layer's gradient and bias gradient, from separate kernels. */
+function reluBiasComposed(backend: WasmBackendInternals, dy: tf.TensorInfo, y: tf.TensorInfo, rowSum: RowSum): tf.TensorInfo[] {
+  const gradient = reluGradientComposed(backend, dy, y);
+  return [gradient, rowSum(backend, gradient, false)];
+}
+
+type PoolGradient = (backend: WasmBackendInternals, dy: tf.TensorInfo, input: tf.TensorInfo, attrs: tf.MaxPoolGradAttrs) => tf.TensorInfo;
 /** The max-pool, relu and bias gradient from separate kernels: the pool's gradient, the relu mask, the row sum. */
 function composedPoolReluBias(
   implementation: KernelCandidate["implementation"], name: string, applies: KernelCandidate["applies"], poolGradient: PoolGradient, rowSum: RowSum,
@@ -58,8 +64,7 @@ function composedPoolReluBias(
     run: (backend, { dy, input }, attributes) => {
       const throughPool = poolGradient(backend, dy, input, attributes as unknown as tf.MaxPoolGradAttrs);
       try {
-        const gradient = reluGradientComposed(backend, throughPool, input);
-        return [gradient, rowSum(backend, gradient, false)];
+        return reluBiasComposed(backend, throughPool, input, rowSum);
       } finally {
         release(backend, throughPool);
       }
@@ -296,19 +301,13 @@ export const TRAINING_KERNELS: readonly KernelTableRow[] = [
         implementation: "simd",
         name: "stock Step and Multiply, then SIMD row sum",
         applies: ({ dy }) => (dy.shape[dy.shape.length - 1] % 4 === 0 ? true : "channels not a multiple of 4"),
-        run: (backend, { dy, y }) => {
-          const gradient = reluGradientComposed(backend, dy, y);
-          return [gradient, sumRowsInHeap(backend, gradient, false)];
-        },
+        run: (backend, { dy, y }) => reluBiasComposed(backend, dy, y, sumRowsInHeap),
       },
       {
         implementation: "composed",
         name: "stock Step and Multiply, then TypeScript row sum",
         applies: () => true,
-        run: (backend, { dy, y }) => {
-          const gradient = reluGradientComposed(backend, dy, y);
-          return [gradient, sumAllButLast(backend, gradient, false)];
-        },
+        run: (backend, { dy, y }) => reluBiasComposed(backend, dy, y, sumAllButLast),
       },
     ],
   },

@@ -20,7 +20,7 @@ export interface CourseSettings {
   nativeAccelerator: boolean;
   /**
    * CNN_ONEDNN_BLOCKED_BACKWARD=on|off: wide layers' backward passes on oneDNN's blocked layouts (default off: with
-   * the training fusion, NHWC measured as fast or faster, and the blocked copies cost ~120 MB on cats/dogs).
+   * the training fusion, NHWC measured as fast or faster, and the blocked copies cost ~110 MB on cats/dogs).
    */
   onednnBlockedBackward: boolean;
   /** CNN_WASM_SIMD_KERNELS=on|off: whether the course's SIMD wasm kernels may be used (default on). */

@@ -66,11 +66,13 @@ function defaultScale(width: number, height: number, maxSide: number): number {
   return Math.max(1, Math.floor(maxSide / Math.max(width, height)));
 }
 
-/** Encode raw bytes as PNG, enlarged `scale` times with nearest neighbour. */
-/** Photo-like colour images (pictures, heatmaps over them, gradient-ascent patterns) in 256 colours: they look the
- * same and take about a third of the bytes of true-colour PNG, which hardly compresses them. */
+/**
+ * Photo-like colour images (pictures, heatmaps over them, gradient-ascent patterns) in 256 colours: they look the
+ * same and take about a third of the bytes of true-colour PNG, which hardly compresses them.
+ */
 const PHOTO_PALETTE: sharp.PngOptions = { palette: true, quality: 90, effort: 10 };
 
+/** Encode raw bytes as PNG, enlarged `scale` times with nearest neighbour (`photo`: colour in 256 colours). */
 async function encodePng(bytes: Uint8Array, width: number, height: number, channels: PixelChannels, scale: number, photo = false): Promise<Uint8Array> {
   let pipeline = sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { raw: { width, height, channels } });
   if (scale !== 1) pipeline = pipeline.resize(width * scale, height * scale, { kernel: "nearest" });

@@ -90,9 +90,9 @@ dnnl::convolution_backward_weights::primitive_desc backwardWeightsPd(const ConvS
 }
 
 // An operand whose layout (or, in bf16, type) in oneDNN differs from the user's (NHWC activations, HWIO filters): a
-// cached reorder converts between the user's heap view and a copy in the shared scratch arena (common.h), at a place
-// fixed when the entry is made. No copy outlives its call, so every entry shares the one arena: per-entry buffers
-// held ~95 MB of bf16 copies on cats/dogs, the arena holds the largest single call's.
+// cached reorder converts between the user's heap view and a copy in the call's scratch (scratchFor, common.h: the
+// caller's block of the wasm heap, else the shared arena), at an offset fixed when the entry is made. No copy outlives
+// its call, so no entry keeps buffers of its own (per-entry buffers held ~95 MB of bf16 copies on cats/dogs).
 struct Operand {
   bool reorder = false;
   memory::desc user;

@@ -18,8 +18,6 @@ namespace {
 // loop (a 64×10 bias sum takes ~5 µs on one thread).
 constexpr int64_t PARALLEL_MIN_ELEMENTS = 1 << 15;
 
-// Windows that tile the input without overlap or padding (the course's 2×2/2 pools): every dx element belongs to at
-// most one window, so each is written once (no zero fill, no scattered adds) and the channel loops vectorise.
 // Which of a 2×2 window's values (row-major) gets its gradient: tf's tie rule, the first maximum; NaN never wins
 // (strict comparisons), so an all-NaN window answers -1.
 inline int32_t windowWinner(float v0, float v1, float v2, float v3) {
@@ -32,43 +30,85 @@ inline int32_t windowWinner(float v0, float v1, float v2, float v3) {
   return at;
 }
 
-// The course's 2×2 windows, written out: the four candidates of each channel compared in registers, which
-// vectorises across channels (the general loop below keeps per-channel state in arrays and ran ~2.5× slower).
-void maxPoolBackward2x2(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
-                        int64_t oh, int64_t ow) {
-#pragma omp parallel for schedule(static) if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
-  for (int64_t b = 0; b < n; b++) {
-    const int64_t batchBase = b * h * w * c;
-    for (int64_t row = 0; row < h; row++) {
-      const int64_t from = row < oh * 2 ? ow * 2 : 0;
-      std::fill(dx + batchBase + (row * w + from) * c, dx + batchBase + (row + 1) * w * c, 0.f);
-    }
-    for (int64_t r = 0; r < oh; r++) {
-      for (int64_t q = 0; q < ow; q++) {
-        const float* __restrict gradOut = dy + ((b * oh + r) * ow + q) * c;
-        const int64_t topLeft = batchBase + (2 * r * w + 2 * q) * c;
-        const float* __restrict v0 = x + topLeft;
-        const float* __restrict v1 = v0 + c;
-        const float* __restrict v2 = v0 + w * c;
-        const float* __restrict v3 = v2 + c;
-        float* __restrict g0 = dx + topLeft;
-        float* __restrict g1 = g0 + c;
-        float* __restrict g2 = g0 + w * c;
-        float* __restrict g3 = g2 + c;
-#pragma omp simd
+// tfjs' relu gradient mask, step(y): 1 where y > 0, NaN kept (so dy · step(y) is the same as tfjs' in every case).
+inline float reluStep(float value) {
+  return value > 0.f ? 1.f : (value != value ? value : 0.f);
+}
+
+// One image of the gradient of a 2×2, stride-2 max pool whose windows tile the input (the course's pools), written
+// out: the four candidates of each channel compared in registers, which vectorises across channels (the general
+// loop below keeps per-channel state in arrays and ran ~2.5× slower). Plain, dx = maxPoolGrad(dy). With Relu (a
+// pool over a relu's output x), dz = maxPoolGrad(dy) · step(x), each factor as the two kernels compute it (the same
+// numbers, signed zeros and NaNs included), and Σ dz per channel added to `partial` (float per row, then double).
+template <bool Relu>
+void maxPool2x2Image(const float* x, const float* dy, float* dx, int64_t b, int64_t h, int64_t w, int64_t c,
+                     int64_t oh, int64_t ow, float* __restrict rowSum, double* partial) {
+  const int64_t batchBase = b * h * w * c;
+  // Positions no window covers (odd sizes) get no pool gradient: 0, or 0 · step(x).
+  for (int64_t row = 0; row < h; row++) {
+    const int64_t from = row < oh * 2 ? ow * 2 : 0;
+    if constexpr (Relu) {
+      std::fill(rowSum, rowSum + c, 0.f);
+      for (int64_t col = from; col < w; col++) {
+        const int64_t base = batchBase + (row * w + col) * c;
         for (int64_t ch = 0; ch < c; ch++) {
-          const int32_t at = windowWinner(v0[ch], v1[ch], v2[ch], v3[ch]);
-          const float g = gradOut[ch];
-          g0[ch] = at == 0 ? g : 0.f;
-          g1[ch] = at == 1 ? g : 0.f;
-          g2[ch] = at == 2 ? g : 0.f;
-          g3[ch] = at == 3 ? g : 0.f;
+          dx[base + ch] = 0.f * reluStep(x[base + ch]);
+          rowSum[ch] += dx[base + ch];
         }
       }
+      for (int64_t ch = 0; ch < c; ch++) partial[ch] += rowSum[ch];
+    } else {
+      std::fill(dx + batchBase + (row * w + from) * c, dx + batchBase + (row + 1) * w * c, 0.f);
+    }
+  }
+  for (int64_t r = 0; r < oh; r++) {
+    if constexpr (Relu) std::fill(rowSum, rowSum + c, 0.f);
+    for (int64_t q = 0; q < ow; q++) {
+      const float* __restrict gradOut = dy + ((b * oh + r) * ow + q) * c;
+      const int64_t topLeft = batchBase + (2 * r * w + 2 * q) * c;
+      const float* __restrict v0 = x + topLeft;
+      const float* __restrict v1 = v0 + c;
+      const float* __restrict v2 = v0 + w * c;
+      const float* __restrict v3 = v2 + c;
+      float* __restrict g0 = dx + topLeft;
+      float* __restrict g1 = g0 + c;
+      float* __restrict g2 = g0 + w * c;
+      float* __restrict g3 = g2 + c;
+#pragma omp simd
+      for (int64_t ch = 0; ch < c; ch++) {
+        const int32_t at = windowWinner(v0[ch], v1[ch], v2[ch], v3[ch]);
+        const float g = gradOut[ch];
+        float z0 = at == 0 ? g : 0.f;
+        float z1 = at == 1 ? g : 0.f;
+        float z2 = at == 2 ? g : 0.f;
+        float z3 = at == 3 ? g : 0.f;
+        if constexpr (Relu) {
+          z0 *= reluStep(v0[ch]);
+          z1 *= reluStep(v1[ch]);
+          z2 *= reluStep(v2[ch]);
+          z3 *= reluStep(v3[ch]);
+          rowSum[ch] += (z0 + z1) + (z2 + z3);
+        }
+        g0[ch] = z0;
+        g1[ch] = z1;
+        g2[ch] = z2;
+        g3[ch] = z3;
+      }
+    }
+    if constexpr (Relu) {
+      for (int64_t ch = 0; ch < c; ch++) partial[ch] += rowSum[ch];
     }
   }
 }
 
+void maxPoolBackward2x2(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
+                        int64_t oh, int64_t ow) {
+#pragma omp parallel for schedule(static) if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
+  for (int64_t b = 0; b < n; b++) maxPool2x2Image<false>(x, dy, dx, b, h, w, c, oh, ow, nullptr, nullptr);
+}
+
+// Windows that tile the input without overlap or padding: every dx element belongs to at most one window, so each is
+// written once (no zero fill, no scattered adds) and the channel loops vectorise.
 void maxPoolBackwardTiled(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c,
                           int64_t oh, int64_t ow, int64_t fh, int64_t fw) {
 #pragma omp parallel if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
@@ -129,60 +169,13 @@ Napi::Value MaxPoolReluBackward(const Napi::CallbackInfo& info) {
   float* bias = floatData(info[3]);
   const int32_t* d = intData(info[4], 6, "maxPoolReluBackward");
   const int64_t n = d[0], h = d[1], w = d[2], c = d[3], oh = d[4], ow = d[5];
-  const auto step = [](float value) { return value > 0.f ? 1.f : (value != value ? value : 0.f); };
   std::vector<double> total(c, 0.0);
 #pragma omp parallel if (n * h * w * c >= PARALLEL_MIN_ELEMENTS)
   {
     std::vector<double> partial(c, 0.0);
-    std::vector<float> rowStore(c);
-    float* __restrict rowSum = rowStore.data();
+    std::vector<float> rowSum(c);
 #pragma omp for schedule(static)
-    for (int64_t b = 0; b < n; b++) {
-      const int64_t batchBase = b * h * w * c;
-      // Positions no window covers (odd sizes) get no pool gradient: 0 · step(y).
-      for (int64_t row = 0; row < h; row++) {
-        const int64_t from = row < oh * 2 ? ow * 2 : 0;
-        std::fill(rowSum, rowSum + c, 0.f);
-        for (int64_t col = from; col < w; col++) {
-          const int64_t base = batchBase + (row * w + col) * c;
-          for (int64_t ch = 0; ch < c; ch++) {
-            dz[base + ch] = 0.f * step(y[base + ch]);
-            rowSum[ch] += dz[base + ch];
-          }
-        }
-        for (int64_t ch = 0; ch < c; ch++) partial[ch] += rowSum[ch];
-      }
-      for (int64_t r = 0; r < oh; r++) {
-        std::fill(rowSum, rowSum + c, 0.f);
-        for (int64_t q = 0; q < ow; q++) {
-          const float* __restrict gradOut = dy + ((b * oh + r) * ow + q) * c;
-          const int64_t topLeft = batchBase + (2 * r * w + 2 * q) * c;
-          const float* __restrict v0 = y + topLeft;
-          const float* __restrict v1 = v0 + c;
-          const float* __restrict v2 = v0 + w * c;
-          const float* __restrict v3 = v2 + c;
-          float* __restrict g0 = dz + topLeft;
-          float* __restrict g1 = g0 + c;
-          float* __restrict g2 = g0 + w * c;
-          float* __restrict g3 = g2 + c;
-#pragma omp simd
-          for (int64_t ch = 0; ch < c; ch++) {
-            const int32_t at = windowWinner(v0[ch], v1[ch], v2[ch], v3[ch]);
-            const float g = gradOut[ch];
-            const float z0 = (at == 0 ? g : 0.f) * step(v0[ch]);
-            const float z1 = (at == 1 ? g : 0.f) * step(v1[ch]);
-            const float z2 = (at == 2 ? g : 0.f) * step(v2[ch]);
-            const float z3 = (at == 3 ? g : 0.f) * step(v3[ch]);
-            g0[ch] = z0;
-            g1[ch] = z1;
-            g2[ch] = z2;
-            g3[ch] = z3;
-            rowSum[ch] += (z0 + z1) + (z2 + z3);
-          }
-        }
-        for (int64_t ch = 0; ch < c; ch++) partial[ch] += rowSum[ch];
-      }
-    }
+    for (int64_t b = 0; b < n; b++) maxPool2x2Image<true>(y, dy, dz, b, h, w, c, oh, ow, rowSum.data(), partial.data());
 #pragma omp critical
     for (int64_t ch = 0; ch < c; ch++) total[ch] += partial[ch];
   }
@@ -316,9 +309,7 @@ Napi::Value ReluBackwardBiasSum(const Napi::CallbackInfo& info) {
         const int64_t base = r * channels;
 #pragma omp simd
         for (int64_t ch = 0; ch < channels; ch++) {
-          const float value = y[base + ch];
-          const float step = value > 0.f ? 1.f : (value != value ? value : 0.f);
-          const float gradient = dy[base + ch] * step;
+          const float gradient = dy[base + ch] * reluStep(y[base + ch]);
           out[base + ch] = gradient;
           block[ch] += gradient;
         }

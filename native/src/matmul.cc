@@ -15,7 +15,7 @@ namespace {
 constexpr size_t MATMUL_DIM_COUNT = 9;
 
 // In bf16 mode the primitive reads bfloat16 copies of a and b (same strides), converted per call by cached reorders
-// into the shared scratch arena (common.h); c and the bias stay float32.
+// into the caller's scratch or the shared arena (scratchFor, common.h); c and the bias stay float32.
 struct MatMulEntry {
   dnnl::matmul primitive;
   memory::desc a, b, bias, c;

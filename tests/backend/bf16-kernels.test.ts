@@ -17,6 +17,13 @@ import { resultOn, restoreBackendAfter, runKernel, scaledMaxDifference, seeded, 
 const BF16_TOLERANCE = 1e-2;
 const NOT_FLOAT32 = 1e-6;
 
+/** A 3×3 valid, stride-1 convolution's filter gradient, from seeded x (seed) and dy (seed + 1). */
+function validFilterGradient(x: number[], dy: number[], seed: number): tf.Tensor {
+  return runKernel("Conv2DBackpropFilter", { x: seeded(x, seed), dy: seeded(dy, seed + 1) }, {
+    filterShape: [3, 3, x[3], dy[3]], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
+  });
+}
+
 const CASES: Array<{ label: string; compute: () => tf.Tensor; precision?: "float32" }> = [
   {
     label: "Conv2D 2×12×12×16 ⊛ 3×3×16→32, same",
@@ -32,17 +39,13 @@ const CASES: Array<{ label: string; compute: () => tf.Tensor; precision?: "float
   {
     label: "Conv2DBackpropFilter of a 3×3 output map (MNIST's last convolution)",
     compute: () =>
-      runKernel("Conv2DBackpropFilter", { x: seeded([2, 5, 5, 64], 17), dy: seeded([2, 3, 3, 64], 18) }, {
-        filterShape: [3, 3, 64, 64], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
-      }),
+      validFilterGradient([2, 5, 5, 64], [2, 3, 3, 64], 17),
     precision: "float32",
   },
   {
     label: "Conv2DBackpropFilter of a first layer (3 channels in)",
     compute: () =>
-      runKernel("Conv2DBackpropFilter", { x: seeded([2, 15, 15, 3], 19), dy: seeded([2, 13, 13, 32], 20) }, {
-        filterShape: [3, 3, 3, 32], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
-      }),
+      validFilterGradient([2, 15, 15, 3], [2, 13, 13, 32], 19),
     precision: "float32",
   },
   {
@@ -55,9 +58,7 @@ const CASES: Array<{ label: string; compute: () => tf.Tensor; precision?: "float
   {
     label: "Conv2DBackpropFilter (32→64 channels)",
     compute: () =>
-      runKernel("Conv2DBackpropFilter", { x: seeded([2, 12, 12, 32], 8), dy: seeded([2, 10, 10, 64], 9) }, {
-        filterShape: [3, 3, 32, 64], strides: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined,
-      }),
+      validFilterGradient([2, 12, 12, 32], [2, 10, 10, 64], 8),
   },
   {
     label: "FusedConv2D with bias and relu (a layer's forward under the training fusion)",

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { NativeAccelerator } from "./addon";
 import { heapView, type WasmBackendInternals } from "../wasm-internals";
 import type { KernelCandidate } from "../kernel-table";
-import { channelSumShape, reducesAllButLast } from "../stock/js-kernels";
+import { channelSumShape, poolInfo, reducesAllButLast, windowsTile } from "../stock/js-kernels";
 
 type Shape4 = [number, number, number, number];
 
@@ -267,17 +267,13 @@ export function onednnCandidates(accelerator: () => NativeAccelerator): Record<s
       name: "oneDNN addon max-pool, relu and bias gradient",
       applies: ({ dy, input }, attributes) => {
         if (!isFloat(dy, input)) return "not float32";
-        const attrs = attributes as unknown as tf.MaxPoolGradAttrs;
-        const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-        const halving = info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2;
-        const unpadded = info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight * 2 <= info.inHeight && info.outWidth * 2 <= info.inWidth;
-        if (!halving || !unpadded) return "not a 2×2, stride-2 pool without padding";
+        const info = poolInfo(input, attributes as unknown as tf.MaxPoolGradAttrs);
+        if (info.filterHeight !== 2 || info.filterWidth !== 2 || !windowsTile(info)) return "not a 2×2, stride-2 pool without padding";
         return accelerator().maxPoolReluBackward === undefined ? "addon built before maxPoolReluBackward (npm install rebuilds it)" : true;
       },
       run: (backend, inputs, attributes) => {
         const { dy, input } = inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
-        const attrs = attributes as unknown as tf.MaxPoolGradAttrs;
-        const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+        const info = poolInfo(input, attributes as unknown as tf.MaxPoolGradAttrs);
         const dz = backend.makeOutput(input.shape, "float32");
         const bias = backend.makeOutput([info.inChannels], "float32");
         const dims = Int32Array.from([info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth]);

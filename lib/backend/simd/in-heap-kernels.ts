@@ -6,17 +6,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { heapAddress, heapMemory, heapView, type WasmBackendInternals } from "../wasm-internals";
 import { release } from "../stock/stock-kernels";
-import { channelSumShape, poolInfo } from "../stock/js-kernels";
+import { channelSumShape, poolInfo, windowsTile } from "../stock/js-kernels";
 import { kernelsInMemory } from "./kernel-threads";
 
 /** Why the tiled SIMD max-pool gradient does not apply, or null when it does. */
 export function tiledMaxPoolGradMismatch(input: tf.TensorInfo, dy: tf.TensorInfo, attrs: tf.MaxPoolGradAttrs): string | null {
   if (input.dtype !== "float32" || dy.dtype !== "float32") return "not float32";
   const info = poolInfo(input, attrs);
-  const tiled =
-    info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth && info.padInfo.top === 0 && info.padInfo.left === 0 &&
-    info.outHeight * info.filterHeight <= info.inHeight && info.outWidth * info.filterWidth <= info.inWidth;
-  if (!tiled) return "windows do not tile the input";
+  if (!windowsTile(info)) return "windows do not tile the input";
   if (info.inChannels % 4 !== 0) return "channels not a multiple of 4";
   return null;
 }

@@ -46,6 +46,12 @@ export function sumAllButLast(backend: WasmBackendInternals, x: tf.TensorInfo, k
   return out;
 }
 
+/** Whether a pool's windows tile its input: stride = window, no leading padding, every window inside the input. */
+export function windowsTile(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth && info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    info.outHeight * info.filterHeight <= info.inHeight && info.outWidth * info.filterWidth <= info.inWidth;
+}
+
 export function poolInfo(input: tf.TensorInfo, attrs: tf.MaxPoolGradAttrs): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
